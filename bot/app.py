@@ -1,0 +1,48 @@
+"""create_app: the Bolt App with its middleware, listeners and error handler, wired to a Container."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.container import Container
+from handlers import register_all
+
+log = logging.getLogger(__name__)
+
+
+def create_app(container: Container, *, process_before_response: bool = False) -> App:
+    settings = container.settings
+    app = App(
+        client=container.slack.base,
+        token=settings.bot_token,
+        signing_secret=settings.signing_secret or "",
+        # Socket Mode requests are authenticated by the socket; HTTP requests by their signature.
+        request_verification_enabled=not settings.socket_mode,
+        # auth.test runs on the first request instead, so a bad token is reported by `check`, not a traceback.
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+        listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener"),
+        logger=logging.getLogger("slack_bolt"),
+    )
+
+    @app.middleware
+    def provide_services(
+        context: BoltContext, request: BoltRequest, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        """Put the container on `context` (listeners take it as `services`); note the workspace once."""
+        context["services"] = container
+        if context.team_id:
+            try:
+                container.workspaces.ensure(context.team_id)
+            except SQLAlchemyError:
+                # The listener will meet the same outage and tell the user; nothing to do here.
+                log.warning("could not record workspace %s: database unavailable", context.team_id)
+        return next()
+
+    register_all(app)
+    return app

@@ -1,0 +1,55 @@
+"""The composition root for services: builds engine, sessions, clock, Slack clients and every service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services.outbox import Outbox
+from bot.services.settings import SettingsService
+from bot.services.workspaces import Roles, Workspaces
+from bot.slack import SlackClients
+from storage.db import create_db_engine, make_sessions
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    sessions: sessionmaker[Session]
+    slack: SlackClients
+    workspace_settings: SettingsService
+    workspaces: Workspaces
+    roles: Roles
+    outbox: Outbox
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_container(
+    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
+) -> Container:
+    clock = clock or SystemClock()
+    engine = engine or create_db_engine(settings.database_url)
+    sessions = make_sessions(engine)
+    slack = SlackClients(settings, clock)
+    workspace_settings = SettingsService(
+        sessions, clock, timezone=settings.timezone, env_owners=settings.owners
+    )
+    return Container(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        slack=slack,
+        workspace_settings=workspace_settings,
+        workspaces=Workspaces(sessions, clock),
+        roles=Roles(workspace_settings),
+        outbox=Outbox(sessions, clock, slack),
+    )

@@ -1,0 +1,1 @@
+"""Domain services: what the bot does, without Slack payloads or Block Kit."""

@@ -1,0 +1,204 @@
+"""Slack calls that must happen even if Slack or the process fails for a while.
+
+Services enqueue inside their own transaction (so the message exists if and only if the data does);
+the outbox job sends, paced, with retries, and settles each row: sent, rescheduled or dead (logged).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.slack import SlackClients, retry_after_seconds
+from storage.models import OutboxMessage
+from storage.repositories import outbox as repo
+
+log = logging.getLogger(__name__)
+
+OnSent = Callable[[Session, OutboxMessage, dict[str, Any]], None]
+
+# Errors that another attempt cannot fix: the row goes to the dead state at once, logged.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "user_not_found",
+        "user_not_visible",
+        "cannot_dm_bot",
+        "user_disabled",
+        "account_inactive",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "message_not_found",
+        "cant_update_message",
+        "team_access_not_granted",
+    }
+)
+
+
+@dataclass
+class WorkReport:
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.dead
+
+
+class Outbox:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        clients: SlackClients,
+        *,
+        batch_size: int = 50,
+        pace_seconds: float = 0.05,
+        lease: timedelta = timedelta(minutes=2),
+        max_attempts: int = 10,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._clients = clients
+        self._callbacks: dict[str, OnSent] = {}
+        self.batch_size = batch_size
+        self.pace_seconds = pace_seconds
+        self.lease = lease
+        self.max_attempts = max_attempts
+        self.wakeup: Callable[[], None] = lambda: None
+
+    def on_sent(self, name: str, callback: OnSent) -> None:
+        """Register what to record once a call succeeded (e.g. a card's ts), in the same transaction."""
+        self._callbacks[name] = callback
+
+    def enqueue(
+        self,
+        session: Session,
+        *,
+        team_id: str,
+        key: str,
+        method: str,
+        payload: dict[str, Any],
+        on_sent: str | None = None,
+    ) -> bool:
+        """Queue a Web API call in the caller's transaction. The same (team, key) is queued once only."""
+        if on_sent is not None and on_sent not in self._callbacks:
+            raise ValueError(f"no on_sent callback named {on_sent!r}")
+        return repo.enqueue(
+            session,
+            team_id=team_id,
+            dedupe_key=key,
+            method=method,
+            payload=payload,
+            on_sent=on_sent,
+            now=self._clock.now(),
+        )
+
+    def work(self) -> WorkReport:
+        """Send one batch of due calls. Safe to run in several processes at once (rows are claimed)."""
+        report = WorkReport()
+        with self._sessions.begin() as s:
+            claimed = [
+                (m.id, m.team_id, m.method, m.payload)
+                for m in repo.claim_due(s, self._clock.now(), self.batch_size, self.lease)
+            ]
+        for index, (message_id, team_id, method, payload) in enumerate(claimed):
+            if index:
+                self._clock.sleep(self.pace_seconds)
+            self._send(message_id, team_id, method, payload, report)
+        return report
+
+    def drain(self, max_rounds: int = 1000) -> WorkReport:
+        """Work batches until nothing is due now (rescheduled rows wait for their time)."""
+        total = WorkReport()
+        for _ in range(max_rounds):
+            report = self.work()
+            total.sent += report.sent
+            total.retried += report.retried
+            total.dead += report.dead
+            total.errors += report.errors
+            if report.handled == 0:
+                break
+        return total
+
+    def _send(
+        self, message_id: int, team_id: str, method: str, payload: dict[str, Any], report: WorkReport
+    ) -> None:
+        client = self._clients.for_team(team_id)
+        response: dict[str, Any] | None = None
+        error: str | None = None
+        retry_in: float | None = None
+        permanent = False
+        try:
+            response = client.api_call(method, json=payload).data  # type: ignore[assignment]
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            if exc.response.status_code == 429:
+                retry_in = retry_after_seconds(exc.response.headers) or 30.0
+            permanent = error in PERMANENT_ERRORS
+        except (OSError, TimeoutError) as exc:
+            error = f"connection: {exc}"
+
+        with self._sessions.begin() as s:
+            message = s.get(OutboxMessage, message_id)
+            if message is None or message.status != "pending":
+                return
+            now = self._clock.now()
+            message.attempts += 1
+            message.claimed_until = None
+            if response is not None:
+                message.status = "sent"
+                message.sent_at = now
+                message.result = _result_summary(response)
+                message.last_error = None
+                if message.on_sent is not None:
+                    self._callbacks[message.on_sent](s, message, response)
+                report.sent += 1
+                return
+            message.last_error = error
+            if permanent or message.attempts >= self.max_attempts:
+                message.status = "dead"
+                report.dead += 1
+                report.errors.append(f"{method}: {error}")
+                log.error(
+                    "outbox message %s (%s to team %s) failed for good after %d attempt(s): %s",
+                    message_id,
+                    method,
+                    team_id,
+                    message.attempts,
+                    error,
+                )
+                return
+            delay = retry_in if retry_in is not None else min(5.0 * 2 ** (message.attempts - 1), 3600.0)
+            message.next_attempt_at = now + timedelta(seconds=delay)
+            report.retried += 1
+            log.warning(
+                "outbox message %s (%s) will be retried in %.0fs: %s", message_id, method, delay, error
+            )
+
+
+def _result_summary(response: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a Web API answer worth keeping (ids, not whole messages)."""
+    keep = {k: response[k] for k in ("channel", "ts") if k in response}
+    if isinstance(response.get("file"), dict):
+        keep["file_id"] = response["file"].get("id")
+    return keep

@@ -1,0 +1,12 @@
+"""Slack listeners, one module per capability; register_all wires them onto the app explicitly."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers import errors, home
+
+
+def register_all(app: App) -> None:
+    errors.register(app)
+    home.register(app)

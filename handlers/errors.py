@@ -1,0 +1,85 @@
+"""The one error handler: logs with traceback, tells the user something kind and useful."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from bot.errors import NotAllowed, UserFacingError
+from bot.views.common import notice_modal
+
+log = logging.getLogger("empathy_bot.errors")
+
+DB_DOWN = "I can't reach my database right now, so nothing was saved. Please try again in a moment."
+UNEXPECTED = (
+    "Sorry, something went wrong on my side and nothing was saved. "
+    "Please try again; if it keeps happening, tell an owner."
+)
+
+
+def register(app: App) -> None:
+    app.error(handle_error)
+
+
+def handle_error(
+    error: Exception,
+    body: dict[str, Any],
+    response: BoltResponse | None,
+    client: WebClient,
+    respond: Respond | None,
+) -> BoltResponse | None:
+    if isinstance(error, NotAllowed):
+        log.warning(
+            "refused %s from user %s: %s", body.get("type") or body.get("command"), _user(body), error
+        )
+        text = error.message
+    elif isinstance(error, UserFacingError):
+        text = error.message
+    elif isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    ):
+        log.error("database unavailable while handling a request", exc_info=error)
+        text = DB_DOWN
+    else:
+        log.error("unhandled error in a listener", exc_info=error)
+        text = UNEXPECTED
+    return tell_user(text, body, response, client, respond)
+
+
+def _user(body: dict[str, Any]) -> str | None:
+    return body.get("user_id") or (body.get("user") or {}).get("id")
+
+
+def tell_user(
+    text: str, body: dict[str, Any], response: BoltResponse | None, client: WebClient, respond: Respond | None
+) -> BoltResponse | None:
+    """Show `text` to the person behind `body` in the one way this kind of request allows.
+
+    Before ack (response is not None) a slash command or modal submission answers in the HTTP response;
+    after it, through response_url, an ephemeral message, or a modal opened with the trigger.
+    """
+    not_acked = response is not None
+    if body.get("command") and not_acked:
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
+    if body.get("type") == "view_submission" and not_acked:
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_action": "update", "view": notice_modal("Not saved", text)}),
+            headers={"content-type": ["application/json"]},
+        )
+    try:
+        if respond is not None and body.get("response_url"):
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        elif (channel := (body.get("channel") or {}).get("id") or body.get("channel_id")) and _user(body):
+            client.chat_postEphemeral(channel=channel, user=_user(body), text=text)
+        elif body.get("trigger_id"):
+            client.views_open(trigger_id=body["trigger_id"], view=notice_modal("Sorry", text))
+    except (SlackApiError, OSError) as exc:
+        log.warning("could not tell the user about an error: %s", exc)
+    return None

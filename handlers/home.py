@@ -1,0 +1,60 @@
+"""App Home: publish the tab when opened; owners open and save settings from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.container import Container
+from bot.services.settings import SettingsInvalid
+from bot.views import ids
+from bot.views.home import home_view
+from bot.views.settings import read_settings_form, settings_modal
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(publish_home)
+    app.action(ids.OPEN_SETTINGS)(open_settings)
+    app.view(ids.SETTINGS_MODAL)(save_settings)
+
+
+def publish_home(event: dict[str, Any], context: BoltContext, client: WebClient, services: Container) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    render_home(services, client, context.team_id or "", event["user"])
+
+
+def render_home(services: Container, client: WebClient, team_id: str, user_id: str) -> None:
+    """Publish the Home tab for one person (also after settings change, so owners see them at once)."""
+    is_owner = services.roles.is_owner(team_id, user_id)
+    client.views_publish(user_id=user_id, view=home_view(is_owner=is_owner))
+
+
+def open_settings(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
+    ack()
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    services.roles.require_owner(team_id, user_id, "change settings")
+    client.views_open(
+        trigger_id=body["trigger_id"], view=settings_modal(services.workspace_settings.get(team_id))
+    )
+
+
+def save_settings(
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    services.roles.require_owner(team_id, user_id, "change settings")
+    try:
+        services.workspace_settings.update(team_id, user_id, read_settings_form(view["state"]["values"]))
+    except SettingsInvalid as invalid:
+        ack(
+            response_action="errors",
+            errors={ids.SETTINGS_BLOCK_PREFIX + key: message for key, message in invalid.errors.items()},
+        )
+        return
+    ack()
+    render_home(services, client, team_id, user_id)

@@ -1,0 +1,43 @@
+"""Scheduled work: plain functions of the Container, registered here with stable ids (= function names).
+
+Every job claims its work in the database, so running it twice, or in several processes, is harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.container import Container
+from jobs.housekeeping import forget_old_event_keys
+from jobs.outbox import work_outbox
+
+MISFIRE_GRACE_SECONDS = 3600
+
+
+def build_scheduler(container: Container) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
+        timezone=container.settings.tz,
+        executors={"default": ThreadPoolExecutor(4)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
+    )
+    add = scheduler.add_job
+    add(work_outbox, "interval", seconds=2, args=[container], id="work_outbox", replace_existing=True)
+    add(
+        forget_old_event_keys,
+        "cron",
+        hour=3,
+        minute=17,
+        args=[container],
+        id="forget_old_event_keys",
+        replace_existing=True,
+    )
+
+    def wake_outbox() -> None:
+        if scheduler.running:
+            scheduler.modify_job("work_outbox", next_run_time=datetime.now(container.settings.tz))
+
+    container.outbox.wakeup = wake_outbox
+    return scheduler

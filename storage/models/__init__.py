@@ -1,0 +1,14 @@
+"""All models, imported here so that Base.metadata knows every table (Alembic and tests rely on it)."""
+
+from storage.models.base import Base, UTCDateTime
+from storage.models.core import OutboxMessage, PeriodClaim, ProcessedEvent, Workspace, WorkspaceSetting
+
+__all__ = [
+    "Base",
+    "OutboxMessage",
+    "PeriodClaim",
+    "ProcessedEvent",
+    "UTCDateTime",
+    "Workspace",
+    "WorkspaceSetting",
+]

@@ -1,0 +1,1 @@
+"""Small query functions per aggregate. They take a Session and never commit: services own transactions."""

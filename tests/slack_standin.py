@@ -1,0 +1,306 @@
+"""A local stand-in for the Slack Web API: a real HTTP server on 127.0.0.1 that records every call.
+
+It answers the way Slack does for the methods the bot uses, and can be told to answer 429 with
+Retry-After or 5xx every Nth call, or to fail a method with a Slack error. Tests give it users and
+channel members, or override any method with `respond_with`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+TEAM_ID = "T0TEAM1"
+BOT_USER_ID = "UBOT0001"
+BOT_ID = "BBOT0001"
+
+Responder = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    token: str | None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+
+@dataclass
+class Fault:
+    every: int
+    status: int
+    retry_after: int | None
+    methods: frozenset[str] | None
+
+
+@dataclass
+class SlackStandIn:
+    calls: list[Call] = field(default_factory=list)
+    attempts: int = 0
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    team_id: str = TEAM_ID
+    scopes: str = "chat:write,commands"
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._called = threading.Condition(self._lock)
+        self._ts = itertools.count(1)
+        self._faults: list[Fault] = []
+        self._overrides: dict[str, Responder] = {}
+        self._errors: dict[str, list[str]] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    # --- control -----------------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.attempts = 0
+            self.users.clear()
+            self.members.clear()
+            self.usergroups.clear()
+            self.uploads.clear()
+            self._faults.clear()
+            self._overrides.clear()
+            self._errors.clear()
+            self.team_id = TEAM_ID
+            self.scopes = "chat:write,commands"
+
+    def fail_every(
+        self, every: int, status: int = 429, retry_after: int | None = 1, methods: set[str] | None = None
+    ) -> None:
+        """Answer every `every`-th attempt (counted over all methods) with `status`."""
+        self._faults.append(
+            Fault(
+                every, status, retry_after if status == 429 else None, frozenset(methods) if methods else None
+            )
+        )
+
+    def fail_next(self, method: str, error: str, times: int = 1) -> None:
+        """Answer the next `times` calls of `method` with ok=false and `error` (HTTP 200, as Slack does)."""
+        self._errors.setdefault(method, []).extend([error] * times)
+
+    def respond_with(self, method: str, responder: Responder | dict[str, Any]) -> None:
+        self._overrides[method] = responder if callable(responder) else (lambda _p, r=responder: r)
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str | None = None,
+        *,
+        is_bot: bool = False,
+        deleted: bool = False,
+        tz: str = "Europe/Berlin",
+        **extra: Any,
+    ) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name or user_id.lower(),
+            "real_name": name or user_id,
+            "is_bot": is_bot,
+            "deleted": deleted,
+            "tz": tz,
+            "profile": {"display_name": name or user_id, "real_name": name or user_id},
+            **extra,
+        }
+
+    # --- queries -----------------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until `count` calls of `method` were recorded (for a bot running in another process)."""
+        with self._called:
+            self._called.wait_for(lambda: sum(c.method == method for c in self.calls) >= count, timeout)
+            return [c for c in self.calls if c.method == method]
+
+    def messages(self, channel: str | None = None) -> list[Call]:
+        return [c for c in self.calls_to("chat.postMessage") if channel is None or c["channel"] == channel]
+
+    # --- answering ---------------------------------------------------------------------------------
+    def _answer(
+        self, method: str, params: dict[str, Any], headers: dict[str, str]
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._lock:
+            self.attempts += 1
+            for fault in self._faults:
+                if (fault.methods is None or method in fault.methods) and self.attempts % fault.every == 0:
+                    extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                    body = {"ok": False, "error": "ratelimited"} if fault.status == 429 else {"ok": False}
+                    return fault.status, extra, body
+            if self._errors.get(method):
+                return 200, {}, {"ok": False, "error": self._errors[method].pop(0)}
+            auth = headers.get("authorization", "")
+            self.calls.append(Call(method, params, headers, auth[7:] if auth.startswith("Bearer ") else None))
+            self._called.notify_all()
+            override = self._overrides.get(method)
+        if override is not None:
+            return 200, {}, override(params)
+        responder = getattr(self, "_" + method.replace(".", "_"), None)
+        body = responder(params) if responder else {"ok": True}
+        extra = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
+        return 200, extra, body
+
+    def _next_ts(self) -> str:
+        return f"1800000000.{next(self._ts):06d}"
+
+    def _channel_for(self, channel: str) -> str:
+        return "D" + channel[1:] if channel[:1] in ("U", "W") else channel
+
+    def _auth_test(self, _p: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://example.slack.com/",
+            "team": "Example Co",
+            "user": "empathy-bot",
+            "team_id": self.team_id,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        ts = self._next_ts()
+        channel = self._channel_for(p.get("channel", ""))
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "message": {"text": p.get("text"), "ts": ts, "bot_id": BOT_ID, "blocks": p.get("blocks")},
+        }
+
+    def _chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text")}
+
+    def _chat_postEphemeral(self, _p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_getPermalink(self, p: dict[str, Any]) -> dict[str, Any]:
+        ts = str(p.get("message_ts", "")).replace(".", "")
+        return {
+            "ok": True,
+            "channel": p.get("channel"),
+            "permalink": f"https://example.slack.com/archives/{p.get('channel')}/p{ts}",
+        }
+
+    def _views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "VHOME", **_as_dict(p.get("view"))}}
+
+    def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "VMODAL" + self._next_ts()[-4:], **_as_dict(p.get("view"))}}
+
+    _views_update = _views_open
+    _views_push = _views_open
+
+    def _users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(p.get("user", ""))
+        return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = p.get("channel", "")
+        if channel not in self.members:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "members": self.members[channel], "response_metadata": {"next_cursor": ""}}
+
+    def _usergroups_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        group = p.get("usergroup", "")
+        if group not in self.usergroups:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": self.usergroups[group]}
+
+    def _files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        file_id = "F" + self._next_ts().replace(".", "")[-8:]
+        return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def _files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        files = p.get("files")
+        files = json.loads(files) if isinstance(files, str) else files or []
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                path = urlsplit(self.path).path
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if path.startswith("/upload/"):
+                    with standin._lock:
+                        standin.uploads[path.rsplit("/", 1)[1]] = raw
+                    self._send(200, {}, b"OK - uploaded", "text/plain")
+                    return
+                method = path.removeprefix("/api/").lstrip("/")
+                params = _parse_params(raw, headers.get("content-type", ""), urlsplit(self.path).query)
+                status, extra, body = standin._answer(method, params, headers)
+                self._send(status, extra, json.dumps(body).encode(), "application/json")
+
+            do_GET = do_POST
+
+            def _send(self, status: int, extra: dict[str, str], body: bytes, content_type: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        return json.loads(value)
+    return dict(value or {})
+
+
+def _parse_params(raw: bytes, content_type: str, query: str) -> dict[str, Any]:
+    params: dict[str, Any] = {k: v[0] for k, v in parse_qs(query).items()}
+    if "application/json" in content_type and raw:
+        params.update(json.loads(raw))
+    elif raw and "multipart" not in content_type:
+        params.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(params.get(key), str):
+            with contextlib.suppress(json.JSONDecodeError):
+                params[key] = json.loads(params[key])
+    return params

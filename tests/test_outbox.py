@@ -1,0 +1,106 @@
+"""The outbox: queued once, sent once, retried on 429/5xx with Retry-After honoured, dead-lettered visibly."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select
+
+from bot.container import Container, build_container
+from storage.models import OutboxMessage
+from tests.slack_standin import SlackStandIn
+
+TEAM = "T0TEAM1"
+
+
+def _enqueue(container: Container, count: int, prefix: str = "dm") -> None:
+    with container.sessions.begin() as s:
+        for i in range(count):
+            container.outbox.enqueue(
+                s,
+                team_id=TEAM,
+                key=f"{prefix}:{i}",
+                method="chat.postMessage",
+                payload={"channel": f"U{i:06d}", "text": f"hello {i}"},
+            )
+
+
+def test_the_same_key_is_queued_and_sent_once(container: Container, slack: SlackStandIn) -> None:
+    _enqueue(container, 3)
+    _enqueue(container, 3)
+    report = container.outbox.drain()
+    assert report.sent == 3
+    assert len(slack.messages()) == 3
+    assert container.outbox.drain().handled == 0
+
+
+def test_rate_limits_and_server_errors_are_retried_until_every_message_is_sent(
+    container: Container, slack: SlackStandIn
+) -> None:
+    slack.fail_every(5, status=429, retry_after=2)
+    slack.fail_every(11, status=503)
+    _enqueue(container, 300)
+    container.outbox.drain()
+    sent = [c["channel"] for c in slack.messages()]
+    assert len(sent) == 300 and len(set(sent)) == 300
+    with container.sessions() as s:
+        assert set(s.scalars(select(OutboxMessage.status))) == {"sent"}
+    assert 2 in container.clock.slept, "Retry-After was waited out (on the test clock)"  # type: ignore[attr-defined]
+
+
+def test_a_long_retry_after_reschedules_instead_of_blocking(
+    container: Container, slack: SlackStandIn
+) -> None:
+    slack.fail_every(1, status=429, retry_after=120, methods={"chat.postMessage"})
+    _enqueue(container, 1)
+    report = container.outbox.drain()
+    assert report.retried == 1 and slack.messages() == []
+    with container.sessions() as s:
+        row = s.scalars(select(OutboxMessage)).one()
+        assert (row.next_attempt_at - container.clock.now()).total_seconds() == 120
+    slack.reset()
+    container.clock.advance(seconds=121)  # type: ignore[attr-defined]
+    assert container.outbox.drain().sent == 1
+
+
+def test_permanent_errors_are_dead_lettered_and_logged(
+    container: Container, slack: SlackStandIn, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    slack.fail_next("chat.postMessage", "channel_not_found")
+    _enqueue(container, 2)
+    report = container.outbox.drain()
+    assert (report.sent, report.dead) == (1, 1)
+    assert "channel_not_found" in caplog.text
+
+
+def test_on_sent_callback_records_the_result_in_the_same_transaction(
+    container: Container, slack: SlackStandIn
+) -> None:
+    seen: list[tuple[str, str]] = []
+    container.outbox.on_sent("test.record", lambda s, m, r: seen.append((m.dedupe_key, r["ts"])))
+    with container.sessions.begin() as s:
+        container.outbox.enqueue(
+            s,
+            team_id=TEAM,
+            key="card:1",
+            method="chat.postMessage",
+            payload={"channel": "CFEED", "text": "x"},
+            on_sent="test.record",
+        )
+    container.outbox.drain()
+    assert seen == [("card:1", slack.messages()[0].params.get("ts", seen[0][1]))]
+
+
+def test_two_workers_at_once_send_each_message_exactly_once(
+    container: Container, slack: SlackStandIn
+) -> None:
+    _enqueue(container, 120)
+    other = build_container(container.settings, clock=container.clock, engine=container.engine)
+    other.outbox.batch_size = container.outbox.batch_size = 10
+    threads = [threading.Thread(target=c.outbox.drain) for c in (container, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sent = [c["channel"] for c in slack.messages()]
+    assert len(sent) == 120 and len(set(sent)) == 120

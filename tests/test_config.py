@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,21 @@ def test_migrate_needs_only_a_database(tmp_path: Path) -> None:
     assert result.stdout.startswith("Applied")
     again = _cli("migrate", env={"DATABASE_URL": f"sqlite:///{tmp_path}/m.db"}, cwd=tmp_path)
     assert again.stdout.strip() == "Database is up to date."
+
+
+def test_check_reports_config_database_and_token(tmp_path: Path, slack) -> None:  # type: ignore[no-untyped-def]
+    env = {**GOOD, "SLACK_API_URL": slack.url, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
+    result = _cli("check", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Configuration: OK" in result.stdout
+    assert re.search(r"Database: OK \(sqlite; \d+ migration\(s\) pending", result.stdout), result.stdout
+    assert "Slack: OK (workspace Example Co T0TEAM1" in result.stdout
+    assert "xoxb-1-2-abc" not in result.stdout + result.stderr
+
+
+def test_check_fails_when_slack_refuses_the_token(tmp_path: Path, slack) -> None:  # type: ignore[no-untyped-def]
+    slack.fail_next("auth.test", "invalid_auth")
+    env = {**GOOD, "SLACK_API_URL": slack.url, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
+    result = _cli("check", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Slack: FAILED (invalid_auth)" in result.stdout

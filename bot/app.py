@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.container import Container
+from bot.oauth import oauth_settings
 from handlers import register_all
 
 log = logging.getLogger(__name__)
@@ -17,9 +18,17 @@ log = logging.getLogger(__name__)
 
 def create_app(container: Container, *, process_before_response: bool = False) -> App:
     settings = container.settings
+    oauth = (
+        oauth_settings(
+            settings, container.engine, container.installations, container.workspaces.record_installation
+        )
+        if container.installations is not None
+        else None
+    )
     app = App(
         client=container.slack.base,
-        token=settings.bot_token,
+        token=None if oauth is not None else settings.bot_token,
+        oauth_settings=oauth,
         signing_secret=settings.signing_secret or "",
         # Socket Mode requests are authenticated by the socket; HTTP requests by their signature.
         request_verification_enabled=not settings.socket_mode,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.oauth import InstalledTokens, installation_store
 from bot.services.outbox import Outbox
 from bot.services.settings import SettingsService
 from bot.services.workspaces import Roles, Workspaces
@@ -27,6 +29,7 @@ class Container:
     workspaces: Workspaces
     roles: Roles
     outbox: Outbox
+    installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
         self.engine.dispose()
@@ -38,7 +41,9 @@ def build_container(
     clock = clock or SystemClock()
     engine = engine or create_db_engine(settings.database_url)
     sessions = make_sessions(engine)
-    slack = SlackClients(settings, clock)
+    installations = installation_store(settings, engine) if settings.oauth_enabled else None
+    tokens = InstalledTokens(settings, clock, installations) if installations is not None else None
+    slack = SlackClients(settings, clock, token_for_team=tokens)
     workspace_settings = SettingsService(
         sessions, clock, timezone=settings.timezone, env_owners=settings.owners
     )
@@ -52,4 +57,5 @@ def build_container(
         workspaces=Workspaces(sessions, clock),
         roles=Roles(workspace_settings),
         outbox=Outbox(sessions, clock, slack),
+        installations=installations,
     )

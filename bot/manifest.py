@@ -26,7 +26,7 @@ class Shortcut:
 # Grow these with the listeners; tests/test_manifest.py compares them with what the app registers.
 COMMANDS: tuple[Command, ...] = ()
 SHORTCUTS: tuple[Shortcut, ...] = ()
-BOT_EVENTS: tuple[str, ...] = ("app_home_opened",)
+BOT_EVENTS: tuple[str, ...] = ("app_home_opened", "app_uninstalled", "tokens_revoked")
 # Why each scope: chat:write posts cards, DMs and digests; commands for slash commands.
 BOT_SCOPES: tuple[str, ...] = ("chat:write", "commands")
 
@@ -70,6 +70,9 @@ def build_manifest(request_url: str | None = None, *, app_name: str = "empathy-b
     if events_url:
         event_subscriptions["request_url"] = events_url
         interactivity["request_url"] = events_url
+    oauth_config: dict[str, Any] = {"scopes": {"bot": sorted(set(BOT_SCOPES))}}
+    if request_url:
+        oauth_config["redirect_urls"] = [request_url.rstrip("/") + "/slack/oauth_redirect"]
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
@@ -79,7 +82,7 @@ def build_manifest(request_url: str | None = None, *, app_name: str = "empathy-b
             "background_color": "#2c2d30",
         },
         "features": features,
-        "oauth_config": {"scopes": {"bot": sorted(set(BOT_SCOPES))}},
+        "oauth_config": oauth_config,
         "settings": {
             "event_subscriptions": event_subscriptions,
             "interactivity": interactivity,

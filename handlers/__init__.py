@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import errors, home
+from handlers import errors, home, lifecycle
 
 
 def register_all(app: App) -> None:
     errors.register(app)
     home.register(app)
+    lifecycle.register(app)

@@ -20,7 +20,12 @@ class HttpResult:
 
 
 def call_wsgi(
-    app: Any, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    app: Any,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    query: str = "",
 ) -> HttpResult:
     environ: dict[str, Any] = {}
     setup_testing_defaults(environ)
@@ -30,7 +35,7 @@ def call_wsgi(
             "PATH_INFO": path,
             "CONTENT_LENGTH": str(len(body)),
             "wsgi.input": io.BytesIO(body),
-            "QUERY_STRING": "",
+            "QUERY_STRING": query,
         }
     )
     for name, value in (headers or {}).items():

@@ -2,6 +2,7 @@
 
 from storage.models.base import Base, UTCDateTime
 from storage.models.core import OutboxMessage, PeriodClaim, ProcessedEvent, Workspace, WorkspaceSetting
+from storage.models.oauth import slack_bots, slack_installations, slack_oauth_states
 
 __all__ = [
     "Base",
@@ -11,4 +12,7 @@ __all__ = [
     "UTCDateTime",
     "Workspace",
     "WorkspaceSetting",
+    "slack_bots",
+    "slack_installations",
+    "slack_oauth_states",
 ]

@@ -1,0 +1,96 @@
+"""OAuth distribution: two workspaces install through Bolt's flow against the stand-in's oauth.v2.access."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.app import create_app
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.container import Container, build_container
+from bot.web import WebApp, build_web_app
+from tests.conftest import SIGNING_SECRET
+from tests.http_client import call_wsgi
+from tests.slack_requests import SlackDriver
+from tests.slack_standin import SlackStandIn
+
+INSTALLS = {
+    "code-a": ("T0AAAAA", "Team A", "xoxb-team-a", "UBOTA"),
+    "code-b": ("T0BBBBB", "Team B", "xoxb-team-b", "UBOTB"),
+}
+
+
+@pytest.fixture
+def oauth_container(settings: Settings, clock: FixedClock, engine: Engine, slack: SlackStandIn) -> Container:
+    def access(params: dict) -> dict:  # type: ignore[type-arg]
+        team_id, name, token, bot_user = INSTALLS[params["code"]]
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "chat:write,commands",
+            "bot_user_id": bot_user,
+            "app_id": "AAPP1",
+            "team": {"id": team_id, "name": name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "UINSTALLER"},
+        }
+
+    slack.respond_with("oauth.v2.access", access)
+    oauth = replace(settings, bot_token=None, client_id="111.222", client_secret="client-secret")
+    return build_container(oauth, clock=clock, engine=engine)
+
+
+def _install(web: WebApp, code: str) -> None:
+    page = call_wsgi(web, "GET", "/slack/install")
+    assert page.status == 200
+    cookie = page.headers["set-cookie"].split(";", 1)[0]
+    state = cookie.split("=", 1)[1]
+    assert re.search(r"oauth/v2/authorize\?[^\"']*state=" + re.escape(state), page.body.decode())
+    done = call_wsgi(
+        web, "GET", "/slack/oauth_redirect", headers={"Cookie": cookie}, query=f"code={code}&state={state}"
+    )
+    assert done.status == 200, done.body
+
+
+def test_two_workspaces_install_and_each_gets_its_own_token(
+    oauth_container: Container, slack: SlackStandIn
+) -> None:
+    web = build_web_app(oauth_container, create_app(oauth_container, process_before_response=True))
+    _install(web, "code-a")
+    _install(web, "code-b")
+    assert sorted(oauth_container.workspaces.active_team_ids()) == ["T0AAAAA", "T0BBBBB"]
+    oauth_container.slack.for_team("T0AAAAA").auth_test()
+    oauth_container.slack.for_team("T0BBBBB").auth_test()
+    assert [c.token for c in slack.calls_to("auth.test")][-2:] == ["xoxb-team-a", "xoxb-team-b"]
+
+
+def test_a_reused_state_is_refused(oauth_container: Container) -> None:
+    web = build_web_app(oauth_container, create_app(oauth_container, process_before_response=True))
+    page = call_wsgi(web, "GET", "/slack/install")
+    cookie = page.headers["set-cookie"].split(";", 1)[0]
+    state = cookie.split("=", 1)[1]
+    first = call_wsgi(
+        web, "GET", "/slack/oauth_redirect", headers={"Cookie": cookie}, query=f"code=code-a&state={state}"
+    )
+    again = call_wsgi(
+        web, "GET", "/slack/oauth_redirect", headers={"Cookie": cookie}, query=f"code=code-b&state={state}"
+    )
+    assert first.status == 200 and again.status >= 400
+    assert oauth_container.workspaces.active_team_ids() == ["T0AAAAA"]
+
+
+def test_uninstall_stops_the_workspace_and_forgets_its_token(oauth_container: Container) -> None:
+    app = create_app(oauth_container, process_before_response=True)
+    _install(build_web_app(oauth_container, app), "code-a")
+    driver = SlackDriver(app, SIGNING_SECRET)
+    response = driver.event({"type": "app_uninstalled"}, team="T0AAAAA")
+    assert response.status == 200
+    assert oauth_container.workspaces.active_team_ids() == []
+    assert oauth_container.installations is not None
+    assert oauth_container.installations.find_bot(enterprise_id=None, team_id="T0AAAAA") is None

@@ -24,7 +24,9 @@ class Shortcut:
 
 
 # Grow these with the listeners; tests/test_manifest.py compares them with what the app registers.
-COMMANDS: tuple[Command, ...] = ()
+COMMANDS: tuple[Command, ...] = (
+    Command("/empathy", "What empathy-bot stores and who sees what", "privacy | help"),
+)
 SHORTCUTS: tuple[Shortcut, ...] = ()
 BOT_EVENTS: tuple[str, ...] = ("app_home_opened", "app_uninstalled", "tokens_revoked")
 # Why each scope: chat:write posts cards, DMs and digests; commands for slash commands.

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import errors, home, lifecycle
+from handlers import empathy, errors, home, lifecycle
 
 
 def register_all(app: App) -> None:
     errors.register(app)
     home.register(app)
     lifecycle.register(app)
+    empathy.register(app)

@@ -11,6 +11,7 @@ from bot.container import Container
 from bot.services.settings import SettingsInvalid
 from bot.views import ids
 from bot.views.home import home_view
+from bot.views.privacy import privacy_sections
 from bot.views.settings import read_settings_form, settings_modal
 
 
@@ -28,8 +29,10 @@ def publish_home(event: dict[str, Any], context: BoltContext, client: WebClient,
 
 def render_home(services: Container, client: WebClient, team_id: str, user_id: str) -> None:
     """Publish the Home tab for one person (also after settings change, so owners see them at once)."""
-    is_owner = services.roles.is_owner(team_id, user_id)
-    client.views_publish(user_id=user_id, view=home_view(is_owner=is_owner))
+    settings = services.workspace_settings.get(team_id)
+    is_owner = user_id in settings.owners
+    sections = [privacy_sections(settings)]
+    client.views_publish(user_id=user_id, view=home_view(is_owner=is_owner, sections=sections))
 
 
 def open_settings(

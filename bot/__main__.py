@@ -13,6 +13,7 @@ from types import FrameType
 from dotenv import load_dotenv
 from slack_sdk.errors import SlackApiError
 
+from bot import feedback_import
 from bot.config import Settings, with_secret_key
 from bot.errors import ConfigError
 
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("check", help="validate configuration, database and the Slack token")
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--request-url", help="public base URL for HTTP mode, e.g. https://bot.example.com")
+    feedback_import.add_commands(sub)
     args = parser.parse_args(argv)
 
     if args.command == "manifest":
@@ -50,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return migrate(settings)
     if args.command == "check":
         return check(settings)
+    if args.command in feedback_import.COMMANDS:
+        return feedback_import.main(args, settings)
     return run(with_secret_key(settings))
 
 
@@ -124,6 +128,7 @@ def run(settings: Settings) -> int:
     from bot.app import create_app
     from bot.container import build_container
     from bot.web import build_web_app
+    from handlers import ingest as feedback_ingest
     from jobs import build_scheduler
     from storage import migrate as migrations
 
@@ -150,7 +155,9 @@ def run(settings: Settings) -> int:
     app = create_app(container)
     scheduler = build_scheduler(container)
     server = waitress.create_server(
-        build_web_app(container, None if settings.socket_mode else app),
+        build_web_app(
+            container, None if settings.socket_mode else app, extra_routes=feedback_ingest.routes(container)
+        ),
         host=settings.host,
         port=settings.port,
         threads=8,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.oauth import InstalledTokens, installation_store
+from bot.services.feedback import FeedbackService
 from bot.services.outbox import Outbox
 from bot.services.settings import SettingsService
 from bot.services.workspaces import Roles, Workspaces
@@ -29,6 +30,7 @@ class Container:
     workspaces: Workspaces
     roles: Roles
     outbox: Outbox
+    feedback: FeedbackService
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -56,6 +58,7 @@ def build_container(
         workspace_settings=workspace_settings,
         workspaces=Workspaces(sessions, clock),
         roles=Roles(workspace_settings),
-        outbox=Outbox(sessions, clock, slack),
+        outbox=(outbox := Outbox(sessions, clock, slack)),
+        feedback=FeedbackService(sessions, clock, workspace_settings, outbox),
         installations=installations,
     )

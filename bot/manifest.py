@@ -26,11 +26,31 @@ class Shortcut:
 # Grow these with the listeners; tests/test_manifest.py compares them with what the app registers.
 COMMANDS: tuple[Command, ...] = (
     Command("/empathy", "What empathy-bot stores and who sees what", "privacy | help"),
+    Command("/feedback", "Log a piece of customer feedback"),
 )
-SHORTCUTS: tuple[Shortcut, ...] = ()
-BOT_EVENTS: tuple[str, ...] = ("app_home_opened", "app_uninstalled", "tokens_revoked")
+SHORTCUTS: tuple[Shortcut, ...] = (
+    Shortcut("Log as customer feedback", "feedback_log_shortcut", "Relay this message as customer feedback"),
+)
+BOT_EVENTS: tuple[str, ...] = (
+    "app_home_opened",
+    "app_uninstalled",
+    "tokens_revoked",
+    # Feedback cards: a reaction or a reply in a card's thread is the first response (SLA clock stops).
+    # Slack cannot subscribe to one thread only; the listener ignores every message not in a card's thread.
+    "reaction_added",
+    "message.channels",
+    "message.groups",
+)
 # Why each scope: chat:write posts cards, DMs and digests; commands for slash commands.
-BOT_SCOPES: tuple[str, ...] = ("chat:write", "commands")
+# Feedback: channels:history/groups:history deliver card-thread replies (message.* events), reactions:read
+# delivers reactions on cards; nothing else from those conversations is read or stored.
+BOT_SCOPES: tuple[str, ...] = (
+    "chat:write",
+    "commands",
+    "channels:history",
+    "groups:history",
+    "reactions:read",
+)
 
 DESCRIPTION = "Keeps empathy at the centre: customer feedback, pulse surveys, peer recognition, digests."
 LONG_DESCRIPTION = (

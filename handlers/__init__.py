@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import empathy, errors, home, lifecycle
+from handlers import empathy, errors, feedback, home, lifecycle
 
 
 def register_all(app: App) -> None:
@@ -12,3 +12,4 @@ def register_all(app: App) -> None:
     home.register(app)
     lifecycle.register(app)
     empathy.register(app)
+    feedback.register(app)

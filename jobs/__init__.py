@@ -11,6 +11,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.container import Container
+from jobs.feedback import send_feedback_nudges
 from jobs.housekeeping import forget_old_event_keys
 from jobs.outbox import work_outbox
 
@@ -25,6 +26,14 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
     )
     add = scheduler.add_job
     add(work_outbox, "interval", seconds=2, args=[container], id="work_outbox", replace_existing=True)
+    add(
+        send_feedback_nudges,
+        "interval",
+        minutes=5,
+        args=[container],
+        id="send_feedback_nudges",
+        replace_existing=True,
+    )
     add(
         forget_old_event_keys,
         "cron",

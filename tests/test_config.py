@@ -126,6 +126,9 @@ def test_migrate_needs_only_a_database(tmp_path: Path) -> None:
 
 
 def test_check_reports_config_database_and_token(tmp_path: Path, slack) -> None:  # type: ignore[no-untyped-def]
+    from bot.manifest import BOT_SCOPES
+
+    slack.scopes = ",".join(BOT_SCOPES)  # a workspace installed from the current manifest
     env = {**GOOD, "SLACK_API_URL": slack.url, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
     result = _cli("check", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -17,5 +17,9 @@ def insert_ignoring_conflicts(session: Session, table: Table, values: dict[str, 
     """
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).values(**values).on_conflict_do_nothing()
-    return session.execute(stmt).rowcount == 1
+    # RETURNING, not rowcount: with an autoincrement key SQLAlchemy adds RETURNING itself and psycopg
+    # then reports rowcount -1.
+    stmt = (
+        module.insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    )
+    return session.execute(stmt).first() is not None

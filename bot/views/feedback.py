@@ -1,0 +1,201 @@
+"""Block Kit for customer feedback: the triage card, its thread reply, the resolve and /feedback modals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+)
+
+from bot.views import ids
+from bot.views.common import Message, context, escape, md_section, message, plain, quote, truncate, view
+
+CARD_TEXT_LIMIT = 1200
+MORE = "… (full text in thread)"
+EMOJI = {"positive": ":large_green_circle:", "neutral": ":white_circle:", "negative": ":red_circle:"}
+STATES = {
+    "new": "New",
+    "acknowledged": "Acknowledged",
+    "taken": "Taken",
+    "resolved": "Resolved",
+}
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    id: int
+    source: str
+    text: str
+    customer: str | None
+    rating: float | None
+    tags: tuple[str, ...]
+    polarity: float
+    label: str
+    label_corrected_by: str | None
+    rule: str | None
+    state: str
+    assignee: str | None
+    resolution: str | None
+    root_cause: str | None
+    permalink: str | None = None
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def feedback_card(item: FeedbackItem) -> Message:
+    """The card posted to the routed (and escalation) channel; every customer-written string escaped."""
+    emoji = EMOJI.get(item.label, ":white_circle:")
+    if item.label_corrected_by:
+        scored = f"label corrected by <@{item.label_corrected_by}>, auto-scored polarity {item.polarity:+.2f}"
+    else:
+        scored = f"auto-scored, polarity {item.polarity:+.2f}"
+    body = truncate(item.text, CARD_TEXT_LIMIT, MORE)
+    facts = [f"*Source:* {escape(item.source)}"]
+    if item.customer:
+        facts.append(f"*Customer:* {escape(item.customer)}")
+    if item.rating is not None:
+        facts.append(f"*Rating:* {_number(item.rating)}")
+    if item.tags:
+        facts.append(f"*Tags:* {escape(', '.join(item.tags))}")
+    facts.append(f"*Routed by:* {escape(item.rule) if item.rule else 'default feedback channel'}")
+    if item.permalink:
+        facts.append(f"<{item.permalink}|original message>")
+    status = f"*Status:* {STATES.get(item.state, item.state)}"
+    if item.assignee:
+        status += f" · owner <@{item.assignee}>"
+    if item.state == "resolved" and item.resolution:
+        status += f"\n*Resolution:* {escape(truncate(item.resolution, 500))}"
+        if item.root_cause:
+            status += f" _(root cause: {escape(item.root_cause)})_"
+    blocks: list = [
+        md_section(f"{emoji} *{item.label.capitalize()} customer feedback* ({scored})"),
+        md_section(quote(body)),
+        context(" · ".join(facts)),
+        md_section(status),
+    ]
+    value = str(item.id)
+    if item.state != "resolved":
+        buttons = []
+        if item.state == "new":
+            buttons.append(
+                ButtonElement(text=plain("Acknowledge"), action_id=ids.FEEDBACK_ACKNOWLEDGE, value=value)
+            )
+        if item.state != "taken":
+            buttons.append(
+                ButtonElement(text=plain("I'll take it"), action_id=ids.FEEDBACK_TAKE, value=value)
+            )
+        buttons.append(
+            ButtonElement(
+                text=plain("Resolved"), action_id=ids.FEEDBACK_RESOLVE, value=value, style="primary"
+            )
+        )
+        buttons.append(
+            StaticSelectElement(
+                placeholder=plain("Correct label"),
+                action_id=ids.FEEDBACK_RELABEL,
+                options=[
+                    Option(text=plain(label.capitalize()), value=f"{item.id}:{label}")
+                    for label in ("positive", "neutral", "negative")
+                    if label != item.label
+                ],
+            )
+        )
+        blocks.append(ActionsBlock(block_id=f"feedback_actions_{item.id}", elements=buttons))
+    text = f"{item.label.capitalize()} customer feedback from {item.source}: {item.text}"
+    return message(escape(truncate(text, 300)), blocks)
+
+
+def full_text_reply(item: FeedbackItem) -> Message | None:
+    """The whole text in the card's thread when the card had to cut it; None when it fits."""
+    if len(item.text) <= CARD_TEXT_LIMIT:
+        return None
+    chunks = [item.text[i : i + 2800] for i in range(0, min(len(item.text), 2800 * 40), 2800)]
+    return message("Full text of the customer feedback", [md_section(quote(chunk)) for chunk in chunks])
+
+
+def resolve_modal(feedback_id: int) -> dict:
+    return view(
+        type="modal",
+        callback_id=ids.FEEDBACK_RESOLVE_MODAL,
+        private_metadata=str(feedback_id),
+        title=plain("Resolve feedback", 24),
+        submit=plain("Resolve", 24),
+        close=plain("Cancel", 24),
+        blocks=[
+            InputBlock(
+                block_id=ids.FEEDBACK_RESOLUTION_BLOCK,
+                label=plain("How was it resolved?"),
+                element=PlainTextInputElement(action_id=ids.FEEDBACK_VALUE, multiline=True, max_length=3000),
+            ),
+            InputBlock(
+                block_id=ids.FEEDBACK_ROOT_CAUSE_BLOCK,
+                label=plain("Root cause tag"),
+                optional=True,
+                element=PlainTextInputElement(action_id=ids.FEEDBACK_VALUE, max_length=64),
+            ),
+        ],
+    )
+
+
+def log_feedback_modal(text: str = "", permalink: str | None = None) -> dict:
+    return view(
+        type="modal",
+        callback_id=ids.FEEDBACK_LOG_MODAL,
+        private_metadata=permalink or "",
+        title=plain("Customer feedback", 24),
+        submit=plain("Log it", 24),
+        close=plain("Cancel", 24),
+        blocks=[
+            InputBlock(
+                block_id=ids.FEEDBACK_LOG_TEXT_BLOCK,
+                label=plain("What did the customer say?"),
+                element=PlainTextInputElement(
+                    action_id=ids.FEEDBACK_VALUE, multiline=True, initial_value=text[:3000] or None
+                ),
+            ),
+            InputBlock(
+                block_id=ids.FEEDBACK_LOG_CUSTOMER_BLOCK,
+                label=plain("Customer"),
+                optional=True,
+                element=PlainTextInputElement(action_id=ids.FEEDBACK_VALUE, max_length=255),
+            ),
+        ],
+    )
+
+
+def logged_notice(item: FeedbackItem, created: bool) -> str:
+    if not created:
+        return "That feedback was already logged."
+    return f"Logged as {item.label} customer feedback. Thanks!"
+
+
+def sla_nudge(item: FeedbackItem, hours: float, stage: int) -> Message:
+    """A reminder in the card's thread: negative feedback nobody has answered yet."""
+    who = f"<@{item.assignee}>, t" if item.assignee else "T"
+    again = " (second reminder)" if stage > 1 else ""
+    text = (
+        f":alarm_clock: {who}his negative feedback from {escape(item.source)} has had no response for "
+        f"{hours:.1f} working hours{again}. Acknowledge it, take it, or reply in this thread."
+    )
+    return message(text, [md_section(text)])
+
+
+def follow_up_reminder(item: FeedbackItem) -> Message:
+    """A DM to whoever resolved feedback: check that the fix held for the customer."""
+    customer = f" with {escape(item.customer)}" if item.customer else ""
+    text = (
+        f":seedling: You resolved feedback from {escape(item.source)} a few days ago. "
+        f"Worth checking{customer} that the fix held?"
+    )
+    blocks = [md_section(text), md_section(quote(truncate(item.text, 500)))]
+    if item.permalink:
+        blocks.append(context(f"<{item.permalink}|original message>"))
+    return message(text, blocks)

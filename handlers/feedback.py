@@ -1,0 +1,162 @@
+"""Customer feedback listeners: /feedback, the message shortcut, card buttons, resolve modal, card threads."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.container import Container
+from bot.services.feedback import FeedbackInput, FeedbackInvalid
+from bot.views import ids
+from bot.views.feedback import log_feedback_modal, resolve_modal
+
+COMMAND = "/feedback"
+SHORTCUT_SOURCE = "slack"
+
+
+def register(app: App) -> None:
+    app.command(COMMAND)(open_feedback_modal)
+    app.shortcut(ids.FEEDBACK_LOG_SHORTCUT)(open_feedback_modal_from_message)
+    app.view(ids.FEEDBACK_LOG_MODAL)(submit_feedback)
+    app.action(ids.FEEDBACK_ACKNOWLEDGE)(acknowledge_feedback)
+    app.action(ids.FEEDBACK_TAKE)(take_feedback)
+    app.action(ids.FEEDBACK_RESOLVE)(open_resolve_modal)
+    app.action(ids.FEEDBACK_RELABEL)(correct_feedback_label)
+    app.view(ids.FEEDBACK_RESOLVE_MODAL)(submit_resolution)
+    # Matchers keep these listeners to our cards: Bolt runs only the first listener matching an event, so
+    # other capabilities' reaction/message listeners still get everything else.
+    app.event("reaction_added", matchers=[reaction_on_a_card])(note_card_reaction)
+    app.event("message", matchers=[reply_in_a_card_thread])(note_card_reply)
+
+
+def open_feedback_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    ack()
+    client.views_open(trigger_id=body["trigger_id"], view=log_feedback_modal())
+
+
+def open_feedback_modal_from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+    ack()
+    channel, ts = shortcut["channel"]["id"], shortcut["message"]["ts"]
+    permalink = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
+    meta = json.dumps({"ref": f"{channel}:{ts}", "permalink": permalink})
+    modal = log_feedback_modal(shortcut["message"].get("text", ""), meta)
+    client.views_open(trigger_id=shortcut["trigger_id"], view=modal)
+
+
+def _value(values: dict[str, Any], block: str) -> str:
+    return (values.get(block, {}).get(ids.FEEDBACK_VALUE, {}).get("value") or "").strip()
+
+
+def submit_feedback(ack: Ack, view: dict[str, Any], context: BoltContext, services: Container) -> None:
+    values = view["state"]["values"]
+    meta = json.loads(view.get("private_metadata") or "{}")
+    data = FeedbackInput(
+        source=SHORTCUT_SOURCE,
+        external_id=meta.get("ref") or f"modal:{view['id']}",
+        text=_value(values, ids.FEEDBACK_LOG_TEXT_BLOCK),
+        customer=_value(values, ids.FEEDBACK_LOG_CUSTOMER_BLOCK) or None,
+        permalink=meta.get("permalink"),
+    )
+    try:
+        services.feedback.ingest(context.team_id or "", data)
+    except FeedbackInvalid as invalid:
+        ack(response_action="errors", errors={ids.FEEDBACK_LOG_TEXT_BLOCK: invalid.message})
+        return
+    ack()
+
+
+def _feedback_id(action: dict[str, Any]) -> int:
+    raw = action.get("value") or action.get("selected_option", {}).get("value", "")
+    try:
+        return int(str(raw).split(":")[0])
+    except ValueError as exc:
+        raise FeedbackInvalid("That button is broken; please reload the message.") from exc
+
+
+def acknowledge_feedback(ack: Ack, action: dict[str, Any], context: BoltContext, services: Container) -> None:
+    ack()
+    services.feedback.acknowledge(context.team_id or "", _feedback_id(action), context.user_id or "")
+    services.outbox.wakeup()
+
+
+def take_feedback(ack: Ack, action: dict[str, Any], context: BoltContext, services: Container) -> None:
+    ack()
+    services.feedback.take(context.team_id or "", _feedback_id(action), context.user_id or "")
+    services.outbox.wakeup()
+
+
+def correct_feedback_label(
+    ack: Ack, action: dict[str, Any], context: BoltContext, services: Container
+) -> None:
+    ack()
+    label = str(action.get("selected_option", {}).get("value", "")).partition(":")[2]
+    services.feedback.correct_label(context.team_id or "", _feedback_id(action), context.user_id or "", label)
+    services.outbox.wakeup()
+
+
+def open_resolve_modal(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    services: Container,
+) -> None:
+    ack()
+    item = services.feedback.get(context.team_id or "", _feedback_id(action))
+    client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(item.id))
+
+
+def submit_resolution(ack: Ack, view: dict[str, Any], context: BoltContext, services: Container) -> None:
+    values = view["state"]["values"]
+    resolution = _value(values, ids.FEEDBACK_RESOLUTION_BLOCK)
+    if not resolution:
+        ack(
+            response_action="errors",
+            errors={ids.FEEDBACK_RESOLUTION_BLOCK: "Please say how it was resolved."},
+        )
+        return
+    ack()
+    services.feedback.resolve(
+        context.team_id or "",
+        int(view["private_metadata"]),
+        context.user_id or "",
+        resolution,
+        _value(values, ids.FEEDBACK_ROOT_CAUSE_BLOCK) or None,
+    )
+    services.outbox.wakeup()
+
+
+def reaction_on_a_card(event: dict[str, Any], context: BoltContext) -> bool:
+    item, user = event.get("item", {}), event.get("user")
+    if item.get("type") != "message" or not user or user == context.bot_user_id:
+        return False
+    services: Container = context["services"]
+    return services.feedback.is_card(context.team_id or "", item.get("channel", ""), item.get("ts", ""))
+
+
+def reply_in_a_card_thread(event: dict[str, Any], context: BoltContext) -> bool:
+    """Only a person's reply in the thread of a card we posted; other conversations are never looked at."""
+    thread_ts = event.get("thread_ts")
+    if not thread_ts or thread_ts == event.get("ts") or not event.get("user") or event.get("subtype"):
+        return False
+    if event.get("bot_id"):
+        return False
+    services: Container = context["services"]
+    return services.feedback.is_card(context.team_id or "", event.get("channel", ""), thread_ts)
+
+
+def note_card_reaction(event: dict[str, Any], context: BoltContext, services: Container) -> None:
+    item = event["item"]
+    services.feedback.record_response(
+        context.team_id or "", item["channel"], item["ts"], event["user"], "reaction"
+    )
+
+
+def note_card_reply(event: dict[str, Any], context: BoltContext, services: Container) -> None:
+    services.feedback.record_response(
+        context.team_id or "", event["channel"], event["thread_ts"], event["user"], "reply"
+    )

@@ -1,0 +1,105 @@
+"""Customer feedback: items, their state changes, routing rules, webhook sources and nudge stages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, UTCDateTime
+
+
+class Feedback(Base):
+    """One piece of customer feedback; (team, source, external_id) makes ingestion idempotent."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("team_id", "source", "external_id"),
+        # Every message/reaction event in the bot's channels asks "is this one of our cards?"
+        Index("ix_feedback_card", "channel_id", "ts"),
+        Index("ix_feedback_escalation_card", "escalation_channel_id", "escalation_ts"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    customer: Mapped[str | None] = mapped_column(String(255))
+    rating: Mapped[float | None] = mapped_column(Float)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    polarity: Mapped[float] = mapped_column(Float)
+    subjectivity: Mapped[float] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String(16))
+    label_corrected_by: Mapped[str | None] = mapped_column(String(32))
+    label_corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    routed_rule: Mapped[str | None] = mapped_column(String(255))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    escalation_channel_id: Mapped[str | None] = mapped_column(String(32))
+    escalation_ts: Mapped[str | None] = mapped_column(String(32))
+    permalink: Mapped[str | None] = mapped_column(String(1024))
+    state: Mapped[str] = mapped_column(String(16), default="new")
+    assignee: Mapped[str | None] = mapped_column(String(32))
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    root_cause: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedbackEvent(Base):
+    """A state change of a feedback item: who did what, when."""
+
+    __tablename__ = "feedback_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str | None] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RoutingRule(Base):
+    """Send feedback matching a source, tag or keyword to a channel; lowest position wins."""
+
+    __tablename__ = "feedback_routing_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    pattern: Mapped[str] = mapped_column(String(255))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedbackSource(Base):
+    """A webhook sender: its name, HMAC secret and bearer token (both shown once when created)."""
+
+    __tablename__ = "feedback_sources"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(String(128))
+    token: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedbackNudge(Base):
+    """A nudge already sent for one feedback item at one stage, so each stage fires exactly once."""
+
+    __tablename__ = "feedback_nudges"
+    __table_args__ = (UniqueConstraint("feedback_id", "stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(32))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,92 @@
+"""CSV import of customer feedback: bad rows are reported by line, the rest imported; and the CLI commands."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.container import Container
+from bot.feedback_import import Columns, import_csv
+from bot.services.feedback import FeedbackInvalid
+from storage.models import Feedback
+from tests.conftest import OWNER, TEST_DATABASE_URL
+from tests.slack_requests import TEAM_ID
+from tests.slack_standin import SlackStandIn
+
+CSV = """id,text,customer,rating,tags
+1,"Great support, thanks!",ACME,5,billing
+2,,Empty Co,3,
+3,"Terrible, the app keeps crashing.",Bolt Ltd,one,
+,"No id here",X,,
+4,"Awful export, very slow.",Bolt Ltd,1,"export,speed"
+1,"Great support, thanks!",ACME,5,billing
+"""
+
+
+@pytest.fixture
+def configured(container: Container) -> Container:
+    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    return container
+
+
+def test_bad_rows_are_reported_with_line_numbers_and_the_rest_imported(
+    configured: Container, slack: SlackStandIn
+) -> None:
+    report = import_csv(configured.feedback, TEAM_ID, io.StringIO(CSV))
+    assert report.imported == 2 and report.duplicates == 1
+    assert [line for line, _ in report.rejected] == [3, 4, 5]
+    assert "rating 'one' is not a number" in report.rejected[1][1]
+    assert "line 3: column 'text' is empty" in report.summary()
+    with configured.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Feedback)) == 2
+        stored = s.scalars(select(Feedback).where(Feedback.external_id == "4")).one()
+        assert stored.tags == ["export", "speed"] and stored.label == "negative"
+    configured.outbox.drain()
+    assert len(slack.messages("CFEED01")) == 2
+
+
+def test_column_mapping_and_a_missing_column_refuses_the_whole_file(configured: Container) -> None:
+    mapped = "ref,comment\nA1,Lovely app\n"
+    report = import_csv(
+        configured.feedback, TEAM_ID, io.StringIO(mapped), columns=Columns(id="ref", text="comment")
+    )
+    assert report.imported == 1
+    with pytest.raises(FeedbackInvalid, match="no column 'id', 'text'"):
+        import_csv(configured.feedback, TEAM_ID, io.StringIO(mapped))
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="the CLI runs against its own SQLite file")
+def test_cli_creates_a_source_and_imports_a_file(tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "EMPATHY_ENV_FILE": str(tmp_path / "none.env"),
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+    }
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    created = cli("feedback-source", "add", "zendesk", "--team", TEAM_ID)
+    assert created.returncode == 0, created.stderr
+    assert "HMAC secret:" in created.stdout and "Bearer token:" in created.stdout
+    assert cli("feedback-source", "add", "zendesk", "--team", TEAM_ID).returncode == 2
+    (tmp_path / "f.csv").write_text(CSV)
+    imported = cli("import-feedback", str(tmp_path / "f.csv"), "--team", TEAM_ID)
+    # No feedback channel is configured in that database, so every row is refused, each with its reason.
+    assert imported.returncode == 1
+    assert "Imported 0" in imported.stdout and "No feedback channel" in imported.stdout
+    assert cli("import-feedback", str(tmp_path / "nope.csv"), "--team", TEAM_ID).returncode == 2

@@ -40,7 +40,11 @@ def retry_after_seconds(headers: dict[str, Any]) -> float | None:
 
 
 class _ClockSleep:
-    clock: Clock
+    """Mixin for slack_sdk retry handlers: wait through the Clock instead of time.sleep."""
+
+    def __init__(self, clock: Clock, max_retry_count: int = 2) -> None:
+        super().__init__(max_retry_count=max_retry_count)  # type: ignore[call-arg]
+        self.clock = clock
 
     def prepare_for_next_attempt(
         self,
@@ -61,10 +65,6 @@ class _ClockSleep:
 class RateLimitRetry(_ClockSleep, RateLimitErrorRetryHandler):
     """Honours Retry-After, waiting through the Clock; gives up on waits longer than MAX_INLINE_WAIT."""
 
-    def __init__(self, clock: Clock, max_retry_count: int = 2) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.clock = clock
-
     def _can_retry(
         self,
         *,
@@ -84,9 +84,7 @@ class RateLimitRetry(_ClockSleep, RateLimitErrorRetryHandler):
 
 
 class ServerErrorRetry(_ClockSleep, ServerErrorRetryHandler):
-    def __init__(self, clock: Clock, max_retry_count: int = 2) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.clock = clock
+    """5xx answers, retried with backoff on the Clock."""
 
     def _can_retry(
         self,
@@ -100,9 +98,7 @@ class ServerErrorRetry(_ClockSleep, ServerErrorRetryHandler):
 
 
 class ConnectionRetry(_ClockSleep, ConnectionErrorRetryHandler):
-    def __init__(self, clock: Clock, max_retry_count: int = 2) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.clock = clock
+    """Connection errors, retried with backoff on the Clock."""
 
 
 def retry_handlers(clock: Clock) -> list[RetryHandler]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
@@ -86,8 +86,14 @@ def import_csv(
     *,
     source: str = "csv",
     columns: Columns | None = None,
+    post_cards: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Import every row it can (one transaction per row); report the others with their line numbers."""
+    """Import every row it can (one transaction per row); report the others with their line numbers.
+
+    By default rows are history: stored and scored, without a card or nudges. post_cards=True relays
+    each new row to Slack as if it had just arrived. `progress` is called every 1000 rows.
+    """
     columns = columns or Columns()
     reader = csv.DictReader(stream)
     missing = [c for c in (columns.id, columns.text) if c not in (reader.fieldnames or [])]
@@ -95,10 +101,12 @@ def import_csv(
         raise FeedbackInvalid(f"the file has no column {', '.join(map(repr, missing))}")
     report = ImportReport()
     rows: Iterable[dict[str, str | None]] = reader
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         line = reader.line_num
+        if progress is not None and count % 1000 == 0:
+            progress(count)
         try:
-            _, created = service.ingest(team_id, _row_input(row, columns, source))
+            _, created = service.ingest(team_id, _row_input(row, columns, source), post_cards=post_cards)
         except UserFacingError as error:
             report.rejected.append((line, error.message))
             continue
@@ -109,11 +117,24 @@ def import_csv(
     return report
 
 
+def _print_progress(rows: int) -> None:
+    """A one-line progress counter on a terminal; a line every 10 000 rows in logs."""
+    if sys.stderr.isatty():
+        print(f"\r{rows:,} rows read…", end="", file=sys.stderr, flush=True)
+    elif rows % 10_000 == 0:
+        print(f"{rows:,} rows read…", file=sys.stderr)
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = sub.add_parser("import-feedback", help="import customer feedback from a CSV file")
     imp.add_argument("file", help="CSV file with a header row")
     imp.add_argument("--source", default="csv", help="source name stored with every row (default: csv)")
     imp.add_argument("--team", help="workspace id (default: the only installed workspace)")
+    imp.add_argument(
+        "--post-cards",
+        action="store_true",
+        help="post a card for every new row (default: import as history, no cards, no nudges)",
+    )
     for name in ("id", "text", "customer", "rating", "tags", "received_at"):
         imp.add_argument(f"--{name.replace('_', '-')}-column", dest=f"{name}_column", default=name)
     src = sub.add_parser("feedback-source", help="manage webhook sources for POST /feedback/ingest")
@@ -149,7 +170,17 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         columns = Columns(**{k: getattr(args, f"{k}_column") for k in Columns.__dataclass_fields__})
         try:
             with open(args.file, newline="", encoding="utf-8-sig") as stream:
-                report = import_csv(container.feedback, team_id, stream, source=args.source, columns=columns)
+                report = import_csv(
+                    container.feedback,
+                    team_id,
+                    stream,
+                    source=args.source,
+                    columns=columns,
+                    post_cards=args.post_cards,
+                    progress=_print_progress,
+                )
+            if sys.stderr.isatty():
+                print(file=sys.stderr)
         except OSError as exc:
             raise FeedbackInvalid(f"cannot read {args.file}: {exc.strerror}") from exc
         print(report.summary())

@@ -38,7 +38,7 @@ def configured(container: Container) -> Container:
 def test_bad_rows_are_reported_with_line_numbers_and_the_rest_imported(
     configured: Container, slack: SlackStandIn
 ) -> None:
-    report = import_csv(configured.feedback, TEAM_ID, io.StringIO(CSV))
+    report = import_csv(configured.feedback, TEAM_ID, io.StringIO(CSV), post_cards=True)
     assert report.imported == 2 and report.duplicates == 1
     assert [line for line, _ in report.rejected] == [3, 4, 5]
     assert "rating 'one' is not a number" in report.rejected[1][1]
@@ -85,8 +85,27 @@ def test_cli_creates_a_source_and_imports_a_file(tmp_path: Path) -> None:
     assert "HMAC secret:" in created.stdout and "Bearer token:" in created.stdout
     assert cli("feedback-source", "add", "zendesk", "--team", TEAM_ID).returncode == 2
     (tmp_path / "f.csv").write_text(CSV)
-    imported = cli("import-feedback", str(tmp_path / "f.csv"), "--team", TEAM_ID)
-    # No feedback channel is configured in that database, so every row is refused, each with its reason.
-    assert imported.returncode == 1
-    assert "Imported 0" in imported.stdout and "No feedback channel" in imported.stdout
+    posting = cli("import-feedback", str(tmp_path / "f.csv"), "--team", TEAM_ID, "--post-cards")
+    # No feedback channel is configured in that database, so no row can be posted: each refused with why.
+    assert posting.returncode == 1
+    assert "Imported 0" in posting.stdout and "No feedback channel" in posting.stdout
+    history = cli("import-feedback", str(tmp_path / "f.csv"), "--team", TEAM_ID)
+    assert history.returncode == 1, "bad rows still make the exit code non-zero"
+    assert "Imported 2, already present 1, rejected 3." in history.stdout
     assert cli("import-feedback", str(tmp_path / "nope.csv"), "--team", TEAM_ID).returncode == 2
+
+
+def test_history_import_posts_no_cards_and_never_nudges(container: Container, slack: SlackStandIn) -> None:
+    seen: list[int] = []
+    rows = "id,text\n" + "".join(f"{i},Terrible and slow, very disappointed {i}\n" for i in range(2500))
+    report = import_csv(container.feedback, TEAM_ID, io.StringIO(rows), progress=seen.append)
+    assert report.imported == 2500 and seen == [1000, 2000]
+    with container.sessions() as s:
+        assert set(s.scalars(select(Feedback.state))) == {"imported"}
+        assert (
+            s.scalar(select(func.count()).select_from(Feedback).where(Feedback.label == "negative")) == 2500
+        )
+    container.clock.advance(days=3)  # type: ignore[attr-defined]
+    container.feedback.send_nudges()
+    container.outbox.drain()
+    assert slack.messages() == [], "no feedback channel needed, no cards, no nudges for history"

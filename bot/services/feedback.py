@@ -25,6 +25,8 @@ CARD_POSTED = "feedback.card_posted"
 RULE_KINDS = ("source", "tag", "keyword")
 MAIN = "main"
 ESCALATION = "escalation"
+IMPORTED = "imported"  # history from a CSV import: stored and scored, no card, no nudges
+OPEN_STATES = ("new", "acknowledged", "taken")
 
 
 class FeedbackInvalid(UserFacingError):
@@ -167,8 +169,14 @@ class FeedbackService:
 
     # Ingestion
 
-    def ingest(self, team_id: str, data: FeedbackInput) -> tuple[FeedbackItem, bool]:
-        """Store, score, route and queue the card(s); the same (source, external_id) is stored once."""
+    def ingest(
+        self, team_id: str, data: FeedbackInput, *, post_cards: bool = True
+    ) -> tuple[FeedbackItem, bool]:
+        """Store, score, route and queue the card(s); the same (source, external_id) is stored once.
+
+        With post_cards=False (importing history) the item is stored and scored for trends but gets no
+        card and no nudges: state "imported".
+        """
         data = validate_input(data)
         now = self._clock.now()
         with self._sessions.begin() as s:
@@ -184,7 +192,7 @@ class FeedbackService:
                 .order_by(RoutingRule.position, RoutingRule.id)
             ).all()
             route = choose_route(rules, ws, data, label)
-            if route is None:
+            if route is None and post_cards:
                 raise FeedbackInvalid(
                     "No feedback channel is set: an owner can choose one in the App Home settings."
                 )
@@ -202,11 +210,11 @@ class FeedbackService:
                     "polarity": mood.polarity,
                     "subjectivity": mood.subjectivity,
                     "label": label,
-                    "routed_rule": route.rule,
-                    "channel_id": route.channel_id,
-                    "escalation_channel_id": route.escalation_channel_id,
+                    "routed_rule": route.rule if route and post_cards else None,
+                    "channel_id": route.channel_id if route and post_cards else None,
+                    "escalation_channel_id": route.escalation_channel_id if route and post_cards else None,
                     "permalink": data.permalink,
-                    "state": "new",
+                    "state": "new" if post_cards else IMPORTED,
                     "received_at": data.received_at or now,
                     "created_at": now,
                 },
@@ -215,9 +223,9 @@ class FeedbackService:
             assert fb is not None
             if not inserted:  # a concurrent request stored it first
                 return to_item(fb), False
-            self._event(s, fb, None, "received", {"label": label, "channel": route.channel_id})
+            self._event(s, fb, None, "received", {"label": label, "channel": fb.channel_id})
             item = to_item(fb)
-            for role, channel in ((MAIN, route.channel_id), (ESCALATION, route.escalation_channel_id)):
+            for role, channel in ((MAIN, fb.channel_id), (ESCALATION, fb.escalation_channel_id)):
                 if channel is not None:
                     self._outbox.enqueue(
                         s,
@@ -347,7 +355,7 @@ class FeedbackService:
                 select(Feedback).where(
                     Feedback.label == sentiment.NEGATIVE,
                     Feedback.first_response_at.is_(None),
-                    Feedback.state != "resolved",
+                    Feedback.state.in_(OPEN_STATES),
                     Feedback.created_at >= horizon,
                 )
             ).all()

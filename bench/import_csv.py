@@ -1,0 +1,54 @@
+"""CSV import throughput, sentiment included. Run by hand: python -m bench.import_csv [--rows 100000]."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import tempfile
+import time
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.container import build_container
+from bot.feedback_import import import_csv
+from storage.db import create_db_engine
+from storage.models import Base
+
+PHRASES = [
+    "Great support, thank you so much",
+    "The app keeps crashing, terrible",
+    "Delivery was late again",
+    "Okay experience overall",
+    "Love the new feature!",
+    "Very slow export, disappointed",
+    "Staff were kind and helpful",
+    "I waited three weeks for an answer",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    args = parser.parse_args()
+    rng = random.Random(7)
+    text = "id,text,customer,rating\n" + "".join(
+        f'{i},"{rng.choice(PHRASES)} (order {i})",C{i % 500},{rng.randint(1, 5)}\n' for i in range(args.rows)
+    )
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    engine = create_db_engine(url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    container = build_container(
+        Settings(database_url=url, secret_key="b" * 64), clock=SystemClock(), engine=engine
+    )
+    start = time.perf_counter()
+    report = import_csv(container.feedback, "TBENCH", io.StringIO(text))
+    elapsed = time.perf_counter() - start
+    rate = report.imported / elapsed
+    print(f"{engine.dialect.name}: {report.imported} rows in {elapsed:.1f} s = {rate:,.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()

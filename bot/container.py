@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.feedback import FeedbackService
 from bot.services.outbox import Outbox
+from bot.services.pulse import PulseService
 from bot.services.settings import SettingsService
 from bot.services.workspaces import Roles, Workspaces
 from bot.slack import SlackClients
@@ -31,6 +32,7 @@ class Container:
     roles: Roles
     outbox: Outbox
     feedback: FeedbackService
+    pulse: PulseService
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -57,8 +59,9 @@ def build_container(
         slack=slack,
         workspace_settings=workspace_settings,
         workspaces=Workspaces(sessions, clock),
-        roles=Roles(workspace_settings),
+        roles=(roles := Roles(workspace_settings)),
         outbox=(outbox := Outbox(sessions, clock, slack)),
         feedback=FeedbackService(sessions, clock, workspace_settings, outbox),
+        pulse=PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key),
         installations=installations,
     )

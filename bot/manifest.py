@@ -27,6 +27,11 @@ class Shortcut:
 COMMANDS: tuple[Command, ...] = (
     Command("/empathy", "What empathy-bot stores and who sees what", "privacy | help"),
     Command("/feedback", "Log a piece of customer feedback"),
+    Command(
+        "/pulse",
+        "Launch a pulse survey, or see results",
+        "list | results <id> | close <id> | respond <id> | help",
+    ),
 )
 SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("Log as customer feedback", "feedback_log_shortcut", "Relay this message as customer feedback"),
@@ -50,6 +55,11 @@ BOT_SCOPES: tuple[str, ...] = (
     "channels:history",
     "groups:history",
     "reactions:read",
+    # Pulse surveys: who is in the chosen channel or user group, leaving out bots and deactivated users.
+    "channels:read",
+    "groups:read",
+    "usergroups:read",
+    "users:read",
 )
 
 DESCRIPTION = "Keeps empathy at the centre: customer feedback, pulse surveys, peer recognition, digests."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import empathy, errors, feedback, home, lifecycle
+from handlers import empathy, errors, feedback, home, lifecycle, pulse
 
 
 def register_all(app: App) -> None:
@@ -13,3 +13,4 @@ def register_all(app: App) -> None:
     lifecycle.register(app)
     empathy.register(app)
     feedback.register(app)
+    pulse.register(app)

@@ -14,6 +14,7 @@ from bot.container import Container
 from jobs.feedback import send_feedback_nudges
 from jobs.housekeeping import forget_old_event_keys
 from jobs.outbox import work_outbox
+from jobs.pulse import run_pulse_surveys
 
 MISFIRE_GRACE_SECONDS = 3600
 
@@ -32,6 +33,14 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         minutes=5,
         args=[container],
         id="send_feedback_nudges",
+        replace_existing=True,
+    )
+    add(
+        run_pulse_surveys,
+        "interval",
+        minutes=1,
+        args=[container],
+        id="run_pulse_surveys",
         replace_existing=True,
     )
     add(

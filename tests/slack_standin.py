@@ -234,6 +234,15 @@ class SlackStandIn:
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "members": self.members[channel], "response_metadata": {"next_cursor": ""}}
 
+    def _users_list(self, _p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "members": list(self.users.values()), "response_metadata": {"next_cursor": ""}}
+
+    def _usergroups_list(self, _p: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "usergroups": [{"id": g, "handle": g.lower(), "name": f"Group {g}"} for g in self.usergroups],
+        }
+
     def _usergroups_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
         group = p.get("usergroup", "")
         if group not in self.usergroups:

@@ -1,0 +1,59 @@
+"""Who a survey goes to: the people in a channel, a user group or a list, without bots or deactivated users.
+
+Reads only membership lists and the user directory (never messages).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.errors import UserFacingError
+
+SLACKBOT = "USLACKBOT"
+
+
+def _paged(client: WebClient, method: str, key: str, **params: Any) -> list[Any]:
+    items: list[Any] = []
+    cursor = None
+    while True:
+        response = client.api_call(
+            method, params={**params, "limit": 1000, **({"cursor": cursor} if cursor else {})}
+        )
+        items.extend(response.get(key) or [])
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return items
+
+
+def humans(client: WebClient) -> dict[str, bool]:
+    """Every user in the directory: True for an active person, False for bots and deactivated accounts."""
+    return {
+        u["id"]: not (u.get("is_bot") or u.get("deleted") or u["id"] == SLACKBOT)
+        for u in _paged(client, "users.list", "members")
+    }
+
+
+def resolve(client: WebClient, audience: dict[str, Any]) -> list[str]:
+    """The user ids an audience stands for today (channel members and groups change between rounds)."""
+    kind = audience.get("kind")
+    if kind == "channel":
+        members = _paged(client, "conversations.members", "members", channel=audience["ref"])
+    elif kind == "usergroup":
+        response = client.api_call("usergroups.users.list", params={"usergroup": audience["ref"]})
+        members = list(response.get("users") or [])
+    elif kind == "people":
+        members = list(audience.get("people") or [])
+    else:
+        raise UserFacingError("Choose who to ask: a channel, a user group or some people.")
+    directory = humans(client)
+    return sorted({m for m in members if directory.get(m, True)})
+
+
+def usergroups(client: WebClient) -> list[tuple[str, str]]:
+    """(id, "@handle: name") of the workspace's user groups, for the launch modal; empty if unavailable."""
+    response = client.api_call("usergroups.list", params={"include_disabled": False})
+    return [
+        (g["id"], f"@{g.get('handle', '')}: {g.get('name', '')}") for g in response.get("usergroups") or []
+    ]

@@ -1,0 +1,439 @@
+"""Block Kit for pulse surveys: the launch modal, the DM a person answers in, results, follow-ups, help."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    CheckboxesElement,
+    ConversationSelectElement,
+    DateTimePickerElement,
+    HeaderBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+
+from bot.services.pulse_questions import AGREE_5, KIND_RANGES, TEMPLATES, Question
+from bot.services.pulse_stats import QuestionStats, SurveyInfo, SurveyResults
+from bot.views import ids
+from bot.views.common import (
+    MODAL_TITLE_LIMIT,
+    Message,
+    context,
+    escape,
+    md_section,
+    message,
+    plain,
+    quote,
+    truncate,
+    view,
+)
+
+MAX_COMMENTS_SHOWN = 15
+RECURRENCE_LABELS = {
+    "none": "Just once",
+    "weekly": "Every week",
+    "biweekly": "Every two weeks",
+    "monthly": "Every month",
+}
+REMINDER_LABELS = {0: "No reminder", 1: "A day before closing", 2: "Halfway and a day before closing"}
+USAGE = (
+    "*Pulse surveys*\n"
+    "• `/pulse`: launch a survey (owners)\n"
+    "• `/pulse list`: recent surveys and how many took part\n"
+    "• `/pulse results <id>`: results, once enough people answered (owners and managers)\n"
+    "• `/pulse close <id>`: close a survey now (owners)\n"
+    "• `/pulse respond <id>`: tell everyone asked what you heard and what you'll do (owners)\n"
+    "• `/pulse help`: this help"
+)
+
+
+def when(moment: datetime, tz: Any) -> str:
+    """A time Slack shows in each reader's own time zone, with the workspace's as the fallback."""
+    local = moment.astimezone(tz)
+    fallback = local.strftime("%a %d %b %H:%M")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def rules_text(survey: SurveyInfo) -> str:
+    if survey.anonymous:
+        return (
+            ":lock: *Anonymous.* Your name is never stored with your answers. Results are shown only as "
+            f"totals, only after the survey closes and only if at least {survey.min_responses} people "
+            "answered; comments appear only in that summary. Owners and managers see the results. "
+            "More: `/empathy privacy`."
+        )
+    return (
+        ":bust_in_silhouette: *Not anonymous.* This survey is attributed: owners and managers can see who "
+        "answered what. More: `/empathy privacy`."
+    )
+
+
+def _button_value(survey_id: int, key: str, point: int | str, token: str | None) -> str:
+    return f"{survey_id}|{key}|{point}|{token or ''}"
+
+
+def parse_button_value(value: str) -> tuple[int, str, str, str | None]:
+    """(survey id, question key, point, token) from an answer button; ValueError when malformed."""
+    survey_id, key, point, token = value.split("|", 3)
+    return int(survey_id), key, point, token or None
+
+
+def _question_blocks(
+    survey: SurveyInfo,
+    q: Question,
+    number: int,
+    answers: Mapping[str, Any],
+    comments: Mapping[str, str],
+    token: str | None,
+) -> list[Any]:
+    blocks: list[Any] = [md_section(f"*{number}. {escape(q.text)}*")]
+    if q.scored:
+        chosen = answers.get(q.key)
+        buttons = [
+            ButtonElement(
+                text=str(point),
+                action_id=f"{ids.PULSE_ANSWER_PREFIX}{point}",
+                value=_button_value(survey.id, q.key, point, token),
+                style="primary" if point == chosen else None,
+            )
+            for point in KIND_RANGES[q.kind]
+        ]
+        blocks.append(ActionsBlock(block_id=f"pulse_q_{q.key}", elements=buttons))
+        legend = (
+            "1 = strongly disagree … 5 = strongly agree"
+            if q.kind == AGREE_5
+            else "0 = not at all … 10 = very"
+        )
+        blocks.append(context(legend + (f" · your answer: *{chosen}*" if chosen is not None else "")))
+    else:
+        written = comments.get(q.key)
+        if written:
+            blocks.append(md_section(quote(truncate(written, 500))))
+        blocks.append(
+            ActionsBlock(
+                block_id=f"pulse_q_{q.key}",
+                elements=[
+                    ButtonElement(
+                        text="Edit your answer" if written else "Write an answer (optional)",
+                        action_id=ids.PULSE_WRITE,
+                        value=_button_value(survey.id, q.key, "", token),
+                    )
+                ],
+            )
+        )
+    return blocks
+
+
+def survey_message(
+    survey: SurveyInfo,
+    answers: Mapping[str, Any] | None = None,
+    comments: Mapping[str, str] | None = None,
+    token: str | None = None,
+    *,
+    intro: str = "",
+) -> Message:
+    """The DM someone answers in. After an answer it shows their own choices and carries their token."""
+    answers, comments = answers or {}, comments or {}
+    blocks: list[Any] = [HeaderBlock(text=plain(survey.title))]
+    if answers or comments:
+        scored = [q for q in survey.questions if q.scored]
+        left = [q for q in scored if q.key not in answers]
+        status = (
+            "Thank you, your answers are saved." if not left else f"Saved. {len(left)} question(s) to go."
+        )
+        blocks.append(
+            md_section(
+                f":white_check_mark: *{status}* You can change them until it closes "
+                f"({when(survey.closes_at, survey.timezone)})."
+            )
+        )
+    elif intro:
+        blocks.append(md_section(intro))
+    blocks.append(context(rules_text(survey)))
+    for number, q in enumerate(survey.questions, start=1):
+        blocks.extend(_question_blocks(survey, q, number, answers, comments, token))
+    blocks.append(context(f"Closes {when(survey.closes_at, survey.timezone)}. Skipping a question is fine."))
+    return message(f"Pulse survey: {survey.title}", blocks)
+
+
+def invitation_message(survey: SurveyInfo) -> Message:
+    return survey_message(
+        survey, intro="A short pulse survey: a few clicks, and you can skip any question. :seedling:"
+    )
+
+
+def reminder_message(survey: SurveyInfo) -> Message:
+    return survey_message(
+        survey,
+        intro=f":wave: A gentle reminder: this survey closes {when(survey.closes_at, survey.timezone)}. "
+        "If you'd rather not answer, that's fine too.",
+    )
+
+
+def _change_text(delta: float | None, unit: str = "") -> str:
+    if delta is None:
+        return ""
+    arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
+    return f" ({arrow}{abs(delta):g}{unit} vs last round)"
+
+
+def _stats_text(stats: QuestionStats, previous: QuestionStats | None) -> str:
+    head = f"*{escape(stats.question.text)}*\n"
+    if stats.hidden:
+        return head + "_Too few people answered this question to show it._"
+    if not stats.answered or stats.mean is None:
+        return head + "_No answers._"
+    prev_mean = previous.mean if previous else None
+    mean_change = None if prev_mean is None else round(stats.mean - prev_mean, 2)
+    lines = [f"Mean {stats.mean:g}{_change_text(mean_change)} · {stats.answered} answers"]
+    if stats.enps is not None:
+        e = stats.enps
+        prev_enps = previous.enps.score if previous and previous.enps else None
+        enps_change = None if prev_enps is None else e.score - prev_enps
+        lines.append(
+            f"eNPS *{e.score:+d}*{_change_text(enps_change)}: {e.promoters} promoters (9-10), "
+            f"{e.passives} passives (7-8), {e.detractors} detractors (0-6)"
+        )
+    lines.append("`" + "  ".join(f"{point}:{count}" for point, count in stats.distribution.items()) + "`")
+    return head + "\n".join(lines)
+
+
+def results_blocks(results: SurveyResults) -> list[Any]:
+    survey = results.survey
+    state = "open" if survey.state == "open" else "closed"
+    rate = f" ({results.response_rate}%)" if results.response_rate is not None else ""
+    blocks: list[Any] = [
+        HeaderBlock(text=plain(f"Results: {survey.title}")),
+        context(
+            f"Survey {survey.id} · round {survey.round} · {state} · {results.responded} of {results.invited} "
+            f"answered{rate} · {'anonymous' if survey.anonymous else 'attributed'}"
+        ),
+    ]
+    if results.withheld_reason:
+        blocks.append(md_section(f":lock: {results.withheld_reason}"))
+        return blocks
+    for stats in results.questions:
+        blocks.append(md_section(_stats_text(stats, results.previous_stats(stats.question.key))))
+    if results.comments_hidden:
+        blocks.append(
+            context(":lock: Comments are shown only when enough people answered; not enough did this time.")
+        )
+    elif results.comments:
+        blocks.append(md_section(f"*Comments* ({len(results.comments)})"))
+        for _key, text in results.comments[:MAX_COMMENTS_SHOWN]:
+            blocks.append(md_section(quote(truncate(text, 1500))))
+        if len(results.comments) > MAX_COMMENTS_SHOWN:
+            blocks.append(context(f"… and {len(results.comments) - MAX_COMMENTS_SHOWN} more comments."))
+    if survey.anonymous:
+        blocks.append(
+            context("Totals only; no answer can be traced to a person. `/pulse respond` closes the loop.")
+        )
+    return blocks
+
+
+def results_message(results: SurveyResults) -> Message:
+    return message(f"Pulse results: {results.survey.title}", results_blocks(results))
+
+
+def follow_up_message(survey: SurveyInfo, text: str, owner_id: str) -> Message:
+    return message(
+        f"You said, we're doing: {survey.title}",
+        [
+            HeaderBlock(text=plain(f"You said, we're doing: {survey.title}")),
+            md_section(quote(truncate(text, 2800))),
+            context(
+                f"From <@{owner_id}>, after the pulse survey you were asked to answer. Thank you for it."
+            ),
+        ],
+    )
+
+
+def list_message(items: Sequence[tuple[SurveyInfo, int]]) -> Message:
+    if not items:
+        return message("No surveys yet", [md_section("No surveys yet. Owners launch one with `/pulse`.")])
+    lines = [
+        f"• *{s.id}* {escape(s.title)}: {s.state}, {responded} of {s.invited} answered, "
+        f"{'closes' if s.state == 'open' else 'closed'} {when(s.closes_at, s.timezone)}"
+        for s, responded in items
+    ]
+    return message("Pulse surveys", [md_section("*Pulse surveys*\n" + "\n".join(lines))])
+
+
+def usage_message(problem: str = "") -> Message:
+    text = (f"{problem}\n\n" if problem else "") + USAGE
+    return message(problem or "Pulse survey help", [md_section(text)])
+
+
+def launch_confirmation(survey_id: int, invited: int, anonymous: bool) -> Message:
+    kind = "anonymous" if anonymous else "attributed"
+    return message(
+        "Survey launched",
+        [
+            md_section(
+                f":rocket: Survey *{survey_id}* ({kind}) is on its way to {invited} people. "
+                f"`/pulse list` shows progress; results come to you when it closes."
+            )
+        ],
+    )
+
+
+def launch_modal(
+    template_key: str,
+    usergroups: Sequence[tuple[str, str]],
+    closes_default: datetime,
+) -> dict[str, Any]:
+    """The /pulse modal. The questions block id carries the template so a template change refills it."""
+    template = TEMPLATES[template_key]
+    template_options = [Option(value=t.key, text=t.name) for t in TEMPLATES.values()]
+    blocks: list[Any] = [
+        ActionsBlock(
+            block_id=ids.PULSE_TEMPLATE_BLOCK,
+            elements=[
+                StaticSelectElement(
+                    action_id=ids.PULSE_TEMPLATE,
+                    options=template_options,
+                    initial_option=next(o for o in template_options if o.value == template_key),
+                )
+            ],
+        ),
+        InputBlock(
+            block_id=ids.PULSE_TITLE_BLOCK,
+            label="Title",
+            element=PlainTextInputElement(
+                action_id=ids.PULSE_VALUE, initial_value=template.title, max_length=150
+            ),
+        ),
+        InputBlock(
+            block_id=f"{ids.PULSE_QUESTIONS_BLOCK}:{template_key}",
+            label="Questions, one per line",
+            hint="Start a line with [0-10], [1-5] (agreement) or [text]. Edit, remove or add freely.",
+            element=PlainTextInputElement(
+                action_id=ids.PULSE_VALUE,
+                multiline=True,
+                initial_value="\n".join(template.lines) or None,
+                placeholder="[1-5] I feel heard when I raise a problem.",
+            ),
+        ),
+        InputBlock(
+            block_id=ids.PULSE_CHANNEL_BLOCK,
+            label="Audience: everyone in a channel",
+            optional=True,
+            element=ConversationSelectElement(
+                action_id=ids.PULSE_VALUE, filter={"include": ["public", "private"]}
+            ),
+        ),
+    ]
+    if usergroups:
+        blocks.append(
+            InputBlock(
+                block_id=ids.PULSE_USERGROUP_BLOCK,
+                label="…or a user group",
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=ids.PULSE_VALUE,
+                    options=[Option(value=gid, text=truncate(name, 75)) for gid, name in usergroups[:100]],
+                ),
+            )
+        )
+    anonymous = Option(value="anonymous", text="Anonymous (cannot be turned off after launch)")
+    blocks += [
+        InputBlock(
+            block_id=ids.PULSE_PEOPLE_BLOCK,
+            label="…or these people",
+            optional=True,
+            element=UserMultiSelectElement(action_id=ids.PULSE_VALUE),
+        ),
+        InputBlock(
+            block_id=ids.PULSE_ANONYMOUS_BLOCK,
+            label="Anonymity",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ids.PULSE_VALUE, options=[anonymous], initial_options=[anonymous]
+            ),
+        ),
+        InputBlock(
+            block_id=ids.PULSE_CLOSES_BLOCK,
+            label="Closes at",
+            element=DateTimePickerElement(
+                action_id=ids.PULSE_VALUE, initial_date_time=int(closes_default.timestamp())
+            ),
+        ),
+        _select_input(
+            ids.PULSE_REMINDERS_BLOCK, "Reminders", {str(k): v for k, v in REMINDER_LABELS.items()}, "1"
+        ),
+        _select_input(ids.PULSE_RECURRENCE_BLOCK, "Repeat", RECURRENCE_LABELS, "none"),
+    ]
+    return view(
+        type="modal",
+        callback_id=ids.PULSE_MODAL,
+        title=truncate("New pulse survey", MODAL_TITLE_LIMIT),
+        submit="Launch",
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+def _select_input(block_id: str, label: str, options: Mapping[str, str], initial: str) -> InputBlock:
+    choices = [Option(value=k, text=v) for k, v in options.items()]
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        element=StaticSelectElement(
+            action_id=ids.PULSE_VALUE,
+            options=choices,
+            initial_option=next(o for o in choices if o.value == initial),
+        ),
+    )
+
+
+def text_answer_modal(question: Question, current: str, metadata: str) -> dict[str, Any]:
+    return view(
+        type="modal",
+        callback_id=ids.PULSE_TEXT_MODAL,
+        private_metadata=metadata,
+        title="Your answer",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=ids.PULSE_TEXT_BLOCK,
+                label=truncate(question.text, 2000),
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=ids.PULSE_VALUE, multiline=True, max_length=2000, initial_value=current or None
+                ),
+            ),
+            context(
+                "Shown only in the summary, and only if enough people answered. Leave empty to remove it."
+            ),
+        ],
+    )
+
+
+def follow_up_modal(survey: SurveyInfo) -> dict[str, Any]:
+    return view(
+        type="modal",
+        callback_id=ids.PULSE_FOLLOW_UP_MODAL,
+        private_metadata=str(survey.id),
+        title="You said, we're doing",
+        submit="Send to everyone",
+        close="Cancel",
+        blocks=[
+            md_section(
+                f"Survey *{survey.id}*: {escape(survey.title)}. This goes by DM to everyone who was asked."
+            ),
+            InputBlock(
+                block_id=ids.PULSE_FOLLOW_UP_BLOCK,
+                label="What you heard, and what you'll do",
+                element=PlainTextInputElement(action_id=ids.PULSE_VALUE, multiline=True, max_length=2800),
+            ),
+        ],
+    )

@@ -1,0 +1,285 @@
+"""Pulse survey listeners: /pulse and its subcommands, the launch modal, answer buttons, text answers."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import audience
+from bot.container import Container
+from bot.errors import UserFacingError
+from bot.services.pulse import SurveyDraft, SurveyInvalid
+from bot.services.pulse_questions import TEMPLATES, QuestionsInvalid, parse_questions
+from bot.views import ids
+from bot.views.pulse import (
+    follow_up_modal,
+    launch_confirmation,
+    launch_modal,
+    list_message,
+    parse_button_value,
+    results_message,
+    survey_message,
+    text_answer_modal,
+    usage_message,
+)
+
+COMMAND = "/pulse"
+DEFAULT_OPEN = timedelta(days=3)
+DEFAULT_TEMPLATE = "enps"
+FIELD_BLOCKS = {
+    "audience": ids.PULSE_CHANNEL_BLOCK,
+    "closes": ids.PULSE_CLOSES_BLOCK,
+    "recurrence": ids.PULSE_RECURRENCE_BLOCK,
+}
+
+
+def register(app: App) -> None:
+    app.command(COMMAND)(pulse_command)
+    app.action(ids.PULSE_TEMPLATE)(change_template)
+    app.view(ids.PULSE_MODAL)(submit_launch)
+    app.action(re.compile(f"^{ids.PULSE_ANSWER_PREFIX}\\d+$"))(answer_button)
+    app.action(ids.PULSE_WRITE)(open_text_answer)
+    app.view(ids.PULSE_TEXT_MODAL)(submit_text_answer)
+    app.view(ids.PULSE_FOLLOW_UP_MODAL)(submit_follow_up)
+
+
+def _survey_id(sub: str, arg: str) -> int:
+    if not arg.strip().isdigit():
+        raise UserFacingError(
+            f"`/pulse {sub}` needs a survey number, like `/pulse {sub} 3` (`/pulse list` shows them)."
+        )
+    return int(arg)
+
+
+def _usergroups(client: WebClient) -> list[tuple[str, str]]:
+    try:
+        return audience.usergroups(client)
+    except SlackApiError:
+        return []  # no usergroups:read, or a plan without user groups: the modal simply omits them
+
+
+def pulse_command(
+    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    sub, _, arg = (command.get("text") or "").strip().partition(" ")
+    sub = sub.lower()
+    if sub == "":
+        services.roles.require_owner(team_id, user_id, "launch pulse surveys")
+        ack()
+        closes = services.clock.now() + DEFAULT_OPEN
+        client.views_open(
+            trigger_id=command["trigger_id"], view=launch_modal(DEFAULT_TEMPLATE, _usergroups(client), closes)
+        )
+    elif sub == "help":
+        ack(response_type="ephemeral", **usage_message().as_kwargs())
+    elif sub == "list":
+        ack(response_type="ephemeral", **list_message(services.pulse.list_for(team_id, user_id)).as_kwargs())
+    elif sub == "results":
+        results = services.pulse.results_for(team_id, _survey_id(sub, arg), user_id)
+        ack(response_type="ephemeral", **results_message(results).as_kwargs())
+    elif sub == "close":
+        survey_id = _survey_id(sub, arg)
+        services.pulse.close(team_id, survey_id, user_id)
+        ack(
+            response_type="ephemeral",
+            text=f"Survey {survey_id} is closed; the results are on their way to you.",
+        )
+        services.outbox.wakeup()
+    elif sub == "respond":
+        survey_id = _survey_id(sub, arg)
+        services.roles.require_owner(team_id, user_id, "share what happens next")
+        info = services.pulse.info(team_id, survey_id)
+        ack()
+        client.views_open(trigger_id=command["trigger_id"], view=follow_up_modal(info))
+    else:
+        ack(response_type="ephemeral", **usage_message(f"I don't know `/pulse {sub}`.").as_kwargs())
+
+
+def change_template(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Container
+) -> None:
+    ack()
+    template = action.get("selected_option", {}).get("value", DEFAULT_TEMPLATE)
+    if template not in TEMPLATES:
+        template = DEFAULT_TEMPLATE
+    current = body["view"]
+    closes = services.clock.now() + DEFAULT_OPEN
+    client.views_update(
+        view_id=current["id"],
+        hash=current.get("hash"),
+        view=launch_modal(template, _usergroups(client), closes),
+    )
+
+
+def _input(values: dict[str, Any], block: str) -> dict[str, Any]:
+    return values.get(block, {}).get(ids.PULSE_VALUE, {})
+
+
+def _read_launch(values: dict[str, Any]) -> tuple[SurveyDraft, dict[str, str]]:
+    """The draft from the modal, or the errors to show next to the inputs."""
+    errors: dict[str, str] = {}
+    template = (
+        values.get(ids.PULSE_TEMPLATE_BLOCK, {}).get(ids.PULSE_TEMPLATE, {}).get("selected_option") or {}
+    ).get("value", "custom")
+    questions_block = next(
+        (b for b in values if b.startswith(ids.PULSE_QUESTIONS_BLOCK)), ids.PULSE_QUESTIONS_BLOCK
+    )
+    questions = []
+    try:
+        questions = parse_questions(_input(values, questions_block).get("value") or "")
+    except QuestionsInvalid as invalid:
+        errors[questions_block] = str(invalid)
+    channel = _input(values, ids.PULSE_CHANNEL_BLOCK).get("selected_conversation")
+    group = (_input(values, ids.PULSE_USERGROUP_BLOCK).get("selected_option") or {}).get("value")
+    people = _input(values, ids.PULSE_PEOPLE_BLOCK).get("selected_users") or []
+    chosen = [a for a in (channel, group, people) if a]
+    target: dict[str, Any] = {}
+    if len(chosen) != 1:
+        errors[ids.PULSE_CHANNEL_BLOCK] = "Choose exactly one audience: a channel, a user group, or people."
+    elif channel:
+        target = {"kind": "channel", "ref": channel}
+    elif group:
+        target = {"kind": "usergroup", "ref": group}
+    else:
+        target = {"kind": "people", "people": sorted(people)}
+    closes_raw = _input(values, ids.PULSE_CLOSES_BLOCK).get("selected_date_time")
+    if not closes_raw:
+        errors[ids.PULSE_CLOSES_BLOCK] = "Pick when the survey closes."
+    draft = SurveyDraft(
+        title=(_input(values, ids.PULSE_TITLE_BLOCK).get("value") or "").strip() or TEMPLATES[template].title,
+        template=template,
+        questions=questions,
+        audience=target,
+        anonymous=bool(_input(values, ids.PULSE_ANONYMOUS_BLOCK).get("selected_options")),
+        closes_at=datetime.fromtimestamp(int(closes_raw or 0), UTC),
+        reminders=int(
+            (_input(values, ids.PULSE_REMINDERS_BLOCK).get("selected_option") or {}).get("value", 1)
+        ),
+        recurrence=(_input(values, ids.PULSE_RECURRENCE_BLOCK).get("selected_option") or {}).get(
+            "value", "none"
+        ),
+    )
+    return draft, errors
+
+
+def submit_launch(
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    services.roles.require_owner(team_id, user_id, "launch pulse surveys")
+    draft, errors = _read_launch(view["state"]["values"])
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        people = audience.resolve(client, draft.audience)
+    except SlackApiError as exc:
+        reason = exc.response.get("error", "")
+        hint = (
+            "invite me to it first (`/invite @empathy-bot`)"
+            if reason == "not_in_channel"
+            else f"Slack said {reason}"
+        )
+        ack(response_action="errors", errors={ids.PULSE_CHANNEL_BLOCK: f"I can't see who is in it: {hint}."})
+        return
+    try:
+        services.pulse.validate(team_id, user_id, draft, people)
+    except SurveyInvalid as invalid:
+        ack(
+            response_action="errors",
+            errors={FIELD_BLOCKS.get(invalid.field, ids.PULSE_CHANNEL_BLOCK): invalid.message},
+        )
+        return
+    ack()
+    survey_id = services.pulse.launch(team_id, user_id, draft, people)
+    client.chat_postMessage(
+        channel=user_id, **launch_confirmation(survey_id, len(people), draft.anonymous).as_kwargs()
+    )
+    services.outbox.wakeup()
+
+
+def _button(action: dict[str, Any]) -> tuple[int, str, str, str | None]:
+    try:
+        return parse_button_value(action.get("value") or "")
+    except ValueError as exc:
+        raise UserFacingError("That button is out of date; please use your latest survey message.") from exc
+
+
+def answer_button(
+    ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond, services: Container
+) -> None:
+    ack()
+    survey_id, key, point, token = _button(action)
+    answered = services.pulse.answer(
+        context.team_id or "", survey_id, context.user_id or "", token, key, int(point)
+    )
+    respond(
+        replace_original=True,
+        **survey_message(answered.survey, answered.answers, answered.comments, answered.token).as_kwargs(),
+    )
+
+
+def open_text_answer(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    services: Container,
+) -> None:
+    ack()
+    survey_id, key, _point, token = _button(action)
+    question, current = services.pulse.text_question(context.team_id or "", survey_id, key, token)
+    container = body.get("container", {})
+    metadata = json.dumps(
+        {
+            "s": survey_id,
+            "k": key,
+            "t": token,
+            "c": container.get("channel_id"),
+            "m": container.get("message_ts"),
+        }
+    )
+    client.views_open(trigger_id=body["trigger_id"], view=text_answer_modal(question, current, metadata))
+
+
+def submit_text_answer(
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
+    meta = json.loads(view.get("private_metadata") or "{}")
+    text = view["state"]["values"].get(ids.PULSE_TEXT_BLOCK, {}).get(ids.PULSE_VALUE, {}).get("value") or ""
+    answered = services.pulse.answer(
+        context.team_id or "", int(meta["s"]), context.user_id or "", meta.get("t"), meta["k"], text
+    )
+    ack()
+    if meta.get("c") and meta.get("m"):
+        # Straight to Slack, never through the outbox: the updated message carries the person's token.
+        client.chat_update(
+            channel=meta["c"],
+            ts=meta["m"],
+            **survey_message(
+                answered.survey, answered.answers, answered.comments, answered.token
+            ).as_kwargs(),
+        )
+
+
+def submit_follow_up(ack: Ack, view: dict[str, Any], context: BoltContext, services: Container) -> None:
+    text = (
+        view["state"]["values"].get(ids.PULSE_FOLLOW_UP_BLOCK, {}).get(ids.PULSE_VALUE, {}).get("value") or ""
+    )
+    try:
+        services.pulse.follow_up(
+            context.team_id or "", int(view["private_metadata"]), context.user_id or "", text
+        )
+    except SurveyInvalid as invalid:
+        ack(response_action="errors", errors={ids.PULSE_FOLLOW_UP_BLOCK: invalid.message})
+        return
+    ack()
+    services.outbox.wakeup()

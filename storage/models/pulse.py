@@ -1,0 +1,108 @@
+"""Pulse surveys: the survey, who was invited, who took part, and the answers, kept apart by design.
+
+Anonymity is a property of this schema, not of the UI:
+- `pulse_participation` says only that *someone* took part: a keyed hash (HMAC with the server secret)
+  of survey and person, and no timestamp at all.
+- `pulse_responses` holds answers under a random id with the day of answering only. For anonymous
+  surveys `respondent_id` is NULL, enforced by a CHECK constraint. The person's way back to their own
+  answers (to change them before close) is a random token that lives only in their own DM; the table
+  keeps its SHA-256 and nothing else.
+- Neither table has an ordering key: on SQLite both are WITHOUT ROWID (stored in primary-key order,
+  i.e. random), and on close both are rewritten in random order in one transaction (see PulseService).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, UTCDateTime
+
+
+class Survey(Base):
+    __tablename__ = "pulse_surveys"
+    __table_args__ = (
+        UniqueConstraint("team_id", "series_id", "round"),
+        Index("ix_pulse_surveys_due", "state", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(150))
+    template: Mapped[str] = mapped_column(String(32))
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    min_responses: Mapped[int] = mapped_column(Integer)
+    comment_min_responses: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminders: Mapped[int] = mapped_column(Integer, default=1)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    recurrence: Mapped[str] = mapped_column(String(16), default="none")
+    series_id: Mapped[int | None] = mapped_column(Integer)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    next_round_launched: Mapped[bool] = mapped_column(Boolean, default=False)
+    invited_count: Mapped[int] = mapped_column(Integer, default=0)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    follow_up_by: Mapped[str | None] = mapped_column(String(32))
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SurveyInvitee(Base):
+    """Who was asked (for the response rate and reminders). Says nothing about who answered."""
+
+    __tablename__ = "pulse_invitees"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("pulse_surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class SurveyParticipation(Base):
+    """Someone took part: HMAC(secret, survey, person). No time, no link to what they answered."""
+
+    __tablename__ = "pulse_participation"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("pulse_surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class SurveyResponse(Base):
+    """One person's answers, under a random id, dated to the day."""
+
+    __tablename__ = "pulse_responses"
+    __table_args__ = (
+        CheckConstraint("anonymous = (respondent_id IS NULL)", name="anonymous_has_no_respondent"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("pulse_surveys.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    respondent_id: Mapped[str | None] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    comments: Mapped[dict[str, str]] = mapped_column(JSON)
+    answered_on: Mapped[date] = mapped_column(Date)

@@ -13,7 +13,7 @@ from types import FrameType
 from dotenv import load_dotenv
 from slack_sdk.errors import SlackApiError
 
-from bot import feedback_import
+from bot import data_commands, feedback_import
 from bot.config import Settings, with_secret_key
 from bot.errors import ConfigError
 
@@ -29,6 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument("--request-url", help="public base URL for HTTP mode, e.g. https://bot.example.com")
     feedback_import.add_commands(sub)
+    data_commands.add_commands(sub)
     args = parser.parse_args(argv)
 
     if args.command == "manifest":
@@ -54,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return check(settings)
     if args.command in feedback_import.COMMANDS:
         return feedback_import.main(args, settings)
+    if args.command in data_commands.COMMANDS:
+        return data_commands.main(args, settings)
     return run(with_secret_key(settings))
 
 

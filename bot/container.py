@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.oauth import InstalledTokens, installation_store
+from bot.services.data_rights import DataRights
 from bot.services.feedback import FeedbackService
 from bot.services.outbox import Outbox
 from bot.services.pulse import PulseService
+from bot.services.retention import Retention
 from bot.services.settings import SettingsService
 from bot.services.workspaces import Roles, Workspaces
 from bot.slack import SlackClients
@@ -33,6 +35,8 @@ class Container:
     outbox: Outbox
     feedback: FeedbackService
     pulse: PulseService
+    retention: Retention
+    data_rights: DataRights
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -62,6 +66,10 @@ def build_container(
         roles=(roles := Roles(workspace_settings)),
         outbox=(outbox := Outbox(sessions, clock, slack)),
         feedback=FeedbackService(sessions, clock, workspace_settings, outbox),
-        pulse=PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key),
+        pulse=(
+            pulse := PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key)
+        ),
+        retention=Retention(sessions, clock, workspace_settings),
+        data_rights=DataRights(sessions, pulse),
         installations=installations,
     )

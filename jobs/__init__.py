@@ -12,7 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.container import Container
 from jobs.feedback import send_feedback_nudges
-from jobs.housekeeping import forget_old_event_keys
+from jobs.housekeeping import apply_retention, forget_old_event_keys
 from jobs.outbox import work_outbox
 from jobs.pulse import run_pulse_surveys
 
@@ -41,6 +41,15 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         minutes=1,
         args=[container],
         id="run_pulse_surveys",
+        replace_existing=True,
+    )
+    add(
+        apply_retention,
+        "cron",
+        hour=3,
+        minute=41,
+        args=[container],
+        id="apply_retention",
         replace_existing=True,
     )
     add(

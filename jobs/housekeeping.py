@@ -19,3 +19,12 @@ def forget_old_event_keys(container: Container) -> int:
     if removed:
         log.info("housekeeping: forgot %d processed event keys older than %s", removed, KEEP_EVENT_KEYS)
     return removed
+
+
+def apply_retention(container: Container) -> None:
+    """Daily: redact what is older than each workspace's retention settings, and say what was done."""
+    for team_id in container.workspaces.active_team_ids():
+        report = container.retention.apply(team_id)
+        log.info("%s", report)
+    scrubbed = container.retention.scrub_sent_payloads()
+    log.info("retention: emptied %d sent Slack call payload(s) older than 30 days", scrubbed)

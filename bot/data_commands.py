@@ -1,0 +1,62 @@
+"""Data rights on the command line: export a workspace, forget a customer, forget a person."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from bot.config import Settings, with_secret_key
+
+COMMANDS = ("export", "forget-customer", "forget-user")
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = sub.add_parser(
+        "export", help="write all of a workspace's data as JSON (no respondent-answer link)"
+    )
+    export.add_argument("--team", help="workspace id (default: the only installed workspace)")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    customer = sub.add_parser(
+        "forget-customer", help="delete one customer's feedback (by customer or external id)"
+    )
+    customer.add_argument("ref")
+    customer.add_argument("--team", help="workspace id (default: the only installed workspace)")
+    user = sub.add_parser("forget-user", help="remove a person's survey participation and messages to them")
+    user.add_argument("user_id")
+    user.add_argument("--team", help="workspace id (default: the only installed workspace)")
+
+
+def main(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.container import build_container
+    from storage import migrate as migrations
+
+    container = build_container(with_secret_key(settings))
+    try:
+        migrations.upgrade(container.engine)
+        teams = container.workspaces.active_team_ids()
+        team_id = args.team or (teams[0] if len(teams) == 1 else None)
+        if team_id is None:
+            print("empathy-bot: say which workspace with --team", file=sys.stderr)
+            return 2
+        if args.command == "export":
+            data = json.dumps(
+                container.data_rights.export(team_id), indent=2, ensure_ascii=False, default=str
+            )
+            if args.out:
+                with open(args.out, "w", encoding="utf-8") as stream:
+                    stream.write(data + "\n")
+                print(f"Exported workspace {team_id} to {args.out}.")
+            else:
+                sys.stdout.write(data + "\n")
+            return 0
+        if args.command == "forget-customer":
+            print(container.data_rights.forget_customer(team_id, args.ref))
+            return 0
+        print(container.data_rights.forget_user(team_id, args.user_id))
+        return 0
+    except OSError as exc:
+        print(f"empathy-bot: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    finally:
+        container.close()

@@ -1,0 +1,85 @@
+"""Retention: customers' words and employees' comments are kept only as long as the owner's settings say.
+
+Old feedback keeps its numbers (sentiment, label, times) for trends but loses its text and customer;
+old survey comments are removed, scores stay. Sent Slack calls keep their row (the idempotency key) but
+lose their payload after a month, since cards and DMs carry the same texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import String, cast, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.services.settings import SettingsService
+from storage.models import Feedback, OutboxMessage, Survey, SurveyResponse
+
+REDACTED = "[removed after the retention period]"
+KEEP_SENT_PAYLOADS = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    team_id: str
+    feedback_redacted: int
+    comments_removed: int
+
+    def __str__(self) -> str:
+        return (
+            f"retention for {self.team_id}: redacted {self.feedback_redacted} feedback text(s), "
+            f"removed comments from {self.comments_removed} survey response(s)"
+        )
+
+
+class Retention:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, settings: SettingsService) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._settings = settings
+
+    def apply(self, team_id: str) -> RetentionReport:
+        ws = self._settings.get(team_id)
+        now = self._clock.now()
+        with self._sessions.begin() as s:
+            redacted = s.execute(
+                update(Feedback)
+                .where(
+                    Feedback.team_id == team_id,
+                    Feedback.received_at < now - timedelta(days=ws.feedback_retention_days),
+                    Feedback.text != REDACTED,
+                )
+                .values(text=REDACTED, customer=None, permalink=None)
+            ).rowcount
+            old_surveys = select(Survey.id).where(
+                Survey.team_id == team_id,
+                Survey.state == "closed",
+                Survey.closed_at < now - timedelta(days=ws.comment_retention_days),
+            )
+            removed = 0
+            for response in s.scalars(
+                select(SurveyResponse).where(SurveyResponse.survey_id.in_(old_surveys))
+            ):
+                if response.comments:
+                    response.comments = {}
+                    removed += 1
+        return RetentionReport(team_id, redacted or 0, removed)
+
+    def scrub_sent_payloads(self) -> int:
+        """Empty the payload of calls sent (or given up) more than a month ago; the rows stay as keys."""
+        cutoff = self._clock.now() - KEEP_SENT_PAYLOADS
+        with self._sessions.begin() as s:
+            return (
+                s.execute(
+                    update(OutboxMessage)
+                    .where(
+                        OutboxMessage.status.in_(("sent", "dead")),
+                        OutboxMessage.created_at < cutoff,
+                        cast(OutboxMessage.payload, String) != "{}",
+                    )
+                    .values(payload={}, result={})
+                ).rowcount
+                or 0
+            )

@@ -1,0 +1,134 @@
+"""Retention, export and forgetting: what is kept, for how long, and what an export can never reveal."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, func, select
+
+from bot.__main__ import main
+from bot.clock import FixedClock
+from bot.container import Container
+from bot.services.feedback import FeedbackInput
+from bot.services.retention import REDACTED
+from jobs.housekeeping import apply_retention
+from storage.migrate import alembic_config
+from storage.models import Feedback, OutboxMessage, SurveyInvitee, SurveyParticipation, SurveyResponse
+from tests.conftest import OWNER
+from tests.pulse_helpers import Respondent, launch, people
+from tests.slack_requests import TEAM_ID, SlackDriver
+from tests.slack_standin import SlackStandIn
+
+
+@pytest.fixture
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, settings, tmp_path: Path, engine: Engine
+) -> None:
+    """The CLI on the test database, which the fixtures built from the models: mark it as migrated."""
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.stamp(config, "heads")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("EMPATHY_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("EMPATHY_ENV_FILE", str(tmp_path / "none.env"))
+
+
+def closed_survey_with_comments(
+    driver: SlackDriver, container: Container, slack: SlackStandIn
+) -> tuple[int, list[str]]:
+    team = people(slack, 6)
+    survey_id = launch(driver, container)
+    container.outbox.drain()
+    for user in team[:5]:
+        Respondent.from_dm(driver, slack, user).click("q1", 8)
+    with container.sessions.begin() as s:
+        for response in s.scalars(select(SurveyResponse)):
+            response.comments = {"q2": "More quiet time, please."}
+    driver.command("/pulse", f"close {survey_id}", user=OWNER)
+    return survey_id, team
+
+
+def ingest(
+    container: Container, ext: str, customer: str, text: str = "The delivery was late and nobody called."
+) -> None:
+    container.feedback.ingest(TEAM_ID, FeedbackInput("email", ext, text, customer=customer), post_cards=False)
+
+
+def test_retention_redacts_old_feedback_and_comments_keeps_numbers_and_says_what_it_did(
+    driver: SlackDriver, container: Container, clock: FixedClock, slack: SlackStandIn, caplog
+) -> None:
+    container.workspace_settings.update(
+        TEAM_ID, OWNER, {"feedback_retention_days": 30, "comment_retention_days": 30}
+    )
+    ingest(container, "old-1", "Ann Old")
+    closed_survey_with_comments(driver, container, slack)
+    container.outbox.drain()
+    clock.advance(days=31)
+    ingest(container, "new-1", "Ben New")
+
+    with caplog.at_level(logging.INFO, logger="jobs.housekeeping"):
+        apply_retention(container)
+    with container.sessions.begin() as s:
+        rows = {f.external_id: f for f in s.scalars(select(Feedback))}
+        assert rows["old-1"].text == REDACTED and rows["old-1"].customer is None
+        assert rows["old-1"].polarity < 0  # the numbers stay for trends
+        assert rows["new-1"].text.startswith("The delivery") and rows["new-1"].customer == "Ben New"
+        responses = s.scalars(select(SurveyResponse)).all()
+        assert all(r.comments == {} and r.answers == {"q1": 8} for r in responses)
+        old_payloads = [
+            m.payload for m in s.scalars(select(OutboxMessage).where(OutboxMessage.status == "sent"))
+        ]
+        assert old_payloads and all(p == {} for p in old_payloads)
+    assert "redacted 1 feedback text(s), removed comments from 5 survey response(s)" in caplog.text
+
+
+def test_export_holds_the_workspace_data_but_no_link_between_people_and_answers(
+    cli_env: None, driver: SlackDriver, container: Container, slack: SlackStandIn, tmp_path: Path
+) -> None:
+    ingest(container, "T-9", "Cara")
+    survey_id, team = closed_survey_with_comments(driver, container, slack)
+    out = tmp_path / "export.json"
+    assert main(["export", "--team", TEAM_ID, "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert [f["customer"] for f in data["feedback"]] == ["Cara"]
+    assert len(data["pulse_responses"]) == 5 and {u["user_id"] for u in data["pulse_invitees"]} == set(team)
+    assert data["pulse_participation_counts"] == {str(survey_id): 5}
+    hashes = {container.pulse.participant_hash(TEAM_ID, survey_id, u) for u in team}
+    text = out.read_text()
+    assert not any(h in text for h in hashes)
+    assert all(
+        set(r) == {"survey_id", "anonymous", "respondent_id", "answers", "comments", "answered_on"}
+        for r in data["pulse_responses"]
+    )
+
+
+def test_forget_customer_and_forget_user(
+    cli_env: None, driver: SlackDriver, container: Container, slack: SlackStandIn, capsys
+) -> None:
+    ingest(container, "Z-1", "Dana Doe")
+    ingest(container, "Z-2", "dana doe", "Great service, thank you!")
+    ingest(container, "Z-3", "Eve")
+    assert main(["forget-customer", "Dana Doe", "--team", TEAM_ID]) == 0
+    assert "Forgot customer 'Dana Doe': 2 feedback item(s)." in capsys.readouterr().out
+    with container.sessions.begin() as s:
+        assert [f.customer for f in s.scalars(select(Feedback))] == ["Eve"]
+
+    survey_id, team = closed_survey_with_comments(driver, container, slack)
+    gone = team[0]
+    assert main(["forget-user", gone, "--team", TEAM_ID]) == 0
+    printed = capsys.readouterr().out
+    assert "1 survey invitation(s), 1 participation record(s), 0 attributed answer(s)" in printed
+    with container.sessions.begin() as s:
+        assert s.get(SurveyInvitee, (survey_id, gone)) is None
+        assert s.scalar(select(func.count()).select_from(SurveyParticipation)) == 4
+        assert s.scalar(select(func.count()).select_from(SurveyResponse)) == 5  # anonymous totals stay
+        dms = s.scalars(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == f"pulse:{survey_id}:invite:{gone}")
+        ).all()
+        assert [m.payload for m in dms] == [{}]
+    assert main(["forget-user", gone]) in (0, 2)  # without --team: the only workspace, or a clear refusal

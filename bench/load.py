@@ -8,6 +8,7 @@ p50/p95/p99 latency of the HTTP answer (the ack), errors, the same for the basel
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -22,11 +23,24 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from tests.slack_requests import event_envelope, sign, slash_command_body
+from tests.slack_requests import (
+    block_actions_payload,
+    event_envelope,
+    interactive_body,
+    sign,
+    slash_command_body,
+)
 from tests.slack_standin import SlackStandIn
 
 SECRET = "bench-signing-secret"
 Request = tuple[str, str, str]  # kind, body, content type
+
+
+SURVEY = {"id": 0}
+RESPOND = {"url": ""}
+FEEDBACK = {"id": 0}
+AUDIENCE = 20_000
+OWNER = "UBOWNER01"
 
 
 def _home(i: int) -> Request:
@@ -44,8 +58,105 @@ def _privacy(i: int) -> Request:
     )
 
 
-# Grow this mix as capabilities land (kudos, feedback buttons, survey answers, reactions).
-MIX: list[Callable[[int], Request]] = [_home, _privacy]
+def _pulse_results(i: int) -> Request:
+    body = slash_command_body("/pulse", f"results {SURVEY['id']}", user=OWNER)
+    return "/pulse results", body, "application/x-www-form-urlencoded"
+
+
+def _feedback_modal(i: int) -> Request:
+    return (
+        "/feedback",
+        slash_command_body("/feedback", "", user=f"UB{i % 50:06d}"),
+        "application/x-www-form-urlencoded",
+    )
+
+
+def _survey_answer(i: int) -> Request:
+    """A first answer from a different invitee each time (the full anonymous write path)."""
+    value = f"{SURVEY['id']}|q1|{i % 11}|"
+    payload = block_actions_payload(
+        f"pulse_answer_{i % 11}",
+        user=f"UA{i % AUDIENCE:06d}",
+        value=value,
+        channel="D1",
+        response_url=RESPOND["url"],
+    )
+    return "action survey answer", interactive_body(payload), "application/x-www-form-urlencoded"
+
+
+def _feedback_button(i: int) -> Request:
+    payload = block_actions_payload(
+        "feedback_acknowledge", user=f"UB{i % 50:06d}", value=str(FEEDBACK["id"]), channel="CFEED01"
+    )
+    return "action feedback ack", interactive_body(payload), "application/x-www-form-urlencoded"
+
+
+def _reaction(i: int) -> Request:
+    event = {
+        "type": "reaction_added",
+        "user": f"UB{i % 50:06d}",
+        "reaction": "tada",
+        "item": {"type": "message", "channel": "CRANDOM", "ts": f"1800000000.{i:06d}"},
+        "item_user": "UB000001",
+    }
+    return "event reaction_added", json.dumps(event_envelope(event)), "application/json"
+
+
+MIX: list[Callable[[int], Request]] = [
+    _home,
+    _privacy,
+    _pulse_results,
+    _feedback_modal,
+    _survey_answer,
+    _feedback_button,
+    _reaction,
+]
+
+
+def seed(database_url: str, api_url: str) -> None:
+    """A workspace with one feedback item and an open survey to a large audience (invitations marked sent)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.config import Settings
+    from bot.container import build_container
+    from bot.services.feedback import FeedbackInput
+    from bot.services.pulse import SurveyDraft
+    from bot.services.pulse_questions import parse_questions
+    from storage.migrate import upgrade
+    from storage.models import Feedback, OutboxMessage
+
+    settings = Settings(
+        bot_token="xoxb-bench",
+        signing_secret=SECRET,
+        secret_key="b" * 64,
+        api_url=api_url,
+        database_url=database_url,
+        owners=(OWNER,),
+    )
+    container = build_container(settings)
+    upgrade(container.engine)
+    team = "T0TEAM1"
+    container.workspaces.ensure(team)
+    container.workspace_settings.update(team, OWNER, {"feedback_channel": "CFEED01"})
+    container.feedback.ingest(
+        team, FeedbackInput("email", "bench-1", "Slow delivery, unhappy."), post_cards=False
+    )
+    draft = SurveyDraft(
+        title="Bench pulse",
+        template="enps",
+        questions=parse_questions("[0-10] Recommend us?"),
+        audience={"kind": "people", "people": []},
+        anonymous=True,
+        closes_at=container.clock.now() + timedelta(days=3),
+        reminders=0,
+    )
+    SURVEY["id"] = container.pulse.launch(team, OWNER, draft, [f"UA{n:06d}" for n in range(AUDIENCE)])
+    with container.sessions.begin() as s:
+        FEEDBACK["id"] = s.query(Feedback.id).scalar()
+        s.execute(update(OutboxMessage).values(status="sent"))
+    container.close()
 
 
 @dataclass
@@ -83,7 +194,8 @@ def run_step(url: str, rate: float, seconds: float) -> Results:
             delay = due - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)  # open-loop pacing of the load generator (a benchmark, not a test)
-            pool.submit(_send, url, MIX[i % len(MIX)](i), results)
+            n = next(SEQUENCE)  # unique across steps: each survey answer comes from a new invitee
+            pool.submit(_send, url, MIX[n % len(MIX)](n), results)
     return results
 
 
@@ -99,9 +211,21 @@ def _start(cmd: list[str], env: dict[str, str], ready: str) -> subprocess.Popen[
     assert proc.stdout is not None
     for line in proc.stdout:
         if ready in line:
-            threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+            threading.Thread(target=_keep_problems, args=(proc,), daemon=True).start()
             return proc
     raise SystemExit(f"{cmd} exited before it was ready")
+
+
+PROBLEMS: list[str] = []
+SEQUENCE = itertools.count()
+
+
+def _keep_problems(proc: subprocess.Popen[str]) -> None:
+    """Drain a server's output, keeping warnings and errors to print after the run."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if " WARNING " in line or " ERROR " in line or "Traceback" in line:
+            PROBLEMS.append(line.rstrip())
 
 
 def _rss_mb(pid: int) -> float:
@@ -133,6 +257,9 @@ def main() -> None:
         "EMPATHY_ENV_FILE": f"{tmp}/none.env",
         "PYTHONPATH": os.getcwd(),
     }
+    seed(env["DATABASE_URL"], slack.url)
+    RESPOND["url"] = f"{slack.base}/respond"
+    env["EMPATHY_OWNERS"] = OWNER
     bot = _start(
         [sys.executable, "-m", "bot", "run"],
         {**env, "PORT": "3901", "LOG_LEVEL": "INFO"},
@@ -157,6 +284,8 @@ def main() -> None:
                     f"{p50:>7.1f} {p95:>7.1f} {p99:>7.1f}"
                 )
         print(f"bot resident memory: {_rss_mb(bot.pid):.0f} MB")
+        for line in PROBLEMS[:20]:
+            print("server:", line)
     finally:
         for proc in (bot, base):
             proc.terminate()

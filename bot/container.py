@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.feedback import FeedbackService
+from bot.services.kudos import KudosService
 from bot.services.outbox import Outbox
 from bot.services.settings import SettingsService
 from bot.services.workspaces import Roles, Workspaces
@@ -31,6 +32,7 @@ class Container:
     roles: Roles
     outbox: Outbox
     feedback: FeedbackService
+    kudos: KudosService
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -60,5 +62,6 @@ def build_container(
         roles=Roles(workspace_settings),
         outbox=(outbox := Outbox(sessions, clock, slack)),
         feedback=FeedbackService(sessions, clock, workspace_settings, outbox),
+        kudos=KudosService(sessions, clock, workspace_settings, outbox),
         installations=installations,
     )

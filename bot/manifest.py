@@ -27,6 +27,7 @@ class Shortcut:
 COMMANDS: tuple[Command, ...] = (
     Command("/empathy", "What empathy-bot stores and who sees what", "privacy | help"),
     Command("/feedback", "Log a piece of customer feedback"),
+    Command("/kudos", "Recognise someone's empathetic action", "@person for what they did #value"),
 )
 SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("Log as customer feedback", "feedback_log_shortcut", "Relay this message as customer feedback"),
@@ -40,6 +41,8 @@ BOT_EVENTS: tuple[str, ...] = (
     "reaction_added",
     "message.channels",
     "message.groups",
+    # Kudos: removing the recognition emoji within 10 minutes withdraws the kudos.
+    "reaction_removed",
 )
 # Why each scope: chat:write posts cards, DMs and digests; commands for slash commands.
 # Feedback: channels:history/groups:history deliver card-thread replies (message.* events), reactions:read
@@ -50,6 +53,12 @@ BOT_SCOPES: tuple[str, ...] = (
     "channels:history",
     "groups:history",
     "reactions:read",
+    # Kudos: users:read to refuse bots and deactivated accounts, usergroups:read to expand @groups,
+    # channels:read/groups:read for the kudos channel's members (the monthly note to managers).
+    "users:read",
+    "usergroups:read",
+    "channels:read",
+    "groups:read",
 )
 
 DESCRIPTION = "Keeps empathy at the centre: customer feedback, pulse surveys, peer recognition, digests."

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import empathy, errors, feedback, home, lifecycle
+from handlers import empathy, errors, feedback, home, kudos, lifecycle
+
+# Subscribed events that capabilities claim with matchers (their cards, the recognition emoji). Anything
+# left over must still get a 200: Bolt answers 404 to an unclaimed event and Slack retries it.
+SHARED_EVENTS = ("reaction_added", "reaction_removed", "message")
 
 
 def register_all(app: App) -> None:
@@ -13,3 +17,11 @@ def register_all(app: App) -> None:
     lifecycle.register(app)
     empathy.register(app)
     feedback.register(app)
+    kudos.register(app)
+    # Last: Bolt runs only the first listener whose matchers match.
+    for event in SHARED_EVENTS:
+        app.event(event)(ignore_unclaimed_event)
+
+
+def ignore_unclaimed_event() -> None:
+    """A reaction or message none of our listeners is about: nothing to do, nothing read or stored."""

@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.container import Container
 from jobs.feedback import send_feedback_nudges
 from jobs.housekeeping import forget_old_event_keys
+from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
 
 MISFIRE_GRACE_SECONDS = 3600
@@ -32,6 +33,14 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         minutes=5,
         args=[container],
         id="send_feedback_nudges",
+        replace_existing=True,
+    )
+    add(
+        send_kudos_fairness_nudges,
+        "interval",
+        hours=1,
+        args=[container],
+        id="send_kudos_fairness_nudges",
         replace_existing=True,
     )
     add(

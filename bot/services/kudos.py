@@ -30,7 +30,7 @@ from bot.views.kudos import (
 from storage.db import is_postgres
 from storage.models import Kudos, KudosPlusOne, KudosRecipient, OutboxMessage
 from storage.repositories.common import insert_ignoring_conflicts
-from storage.repositories.idempotency import claim_period, first_time
+from storage.repositories.idempotency import claim_period, first_time, period_claimed
 
 __all__ = [
     "Allowance",
@@ -725,12 +725,26 @@ class KudosService:
         return sorted(dict.fromkeys(m for m in members if m not in recognised))
 
     def fairness_period(self, team_id: str) -> str | None:
-        """The month to nudge managers for, or None (setting off, no managers, or outside working hours)."""
+        """The month whose note is due now, or None: setting off, nobody to tell, outside working hours,
+        already sent, or no kudos at all lately (a team not using kudos learns nothing from the list)."""
         ws = self._settings.get(team_id)
         now = self._clock.now()
         if not ws.fairness_nudges or not (ws.managers or ws.owners) or not ws.is_working_time(now):
             return None
-        return now.astimezone(ws.tz).strftime("%Y-%m")
+        period = now.astimezone(ws.tz).strftime("%Y-%m")
+        with self._sessions() as s:
+            if period_claimed(s, team_id, FAIRNESS_KIND, period):
+                return None
+            recent = s.scalar(
+                select(func.count())
+                .select_from(Kudos)
+                .where(
+                    Kudos.team_id == team_id,
+                    Kudos.status != WITHDRAWN,
+                    Kudos.created_at >= now - timedelta(weeks=FAIRNESS_WEEKS),
+                )
+            )
+        return period if recent else None
 
     def send_fairness_nudges(self, team_id: str, members: Iterable[str]) -> int:
         """Once a month: DM each manager the teammates nobody recognised in 6 weeks. Claimed per month."""

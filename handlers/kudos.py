@@ -103,7 +103,7 @@ def give_kudos(
                 "Slack turns them into mentions."
             )
         from_groups = group_members(client, parsed.groups)
-        people = lookup_people(client, [*parsed.users, *from_groups])
+        people = lookup_people(client, parsed.users)
         receivers = receivers_from(parsed.users, from_groups, people, giver, context.bot_user_id)
         result = services.kudos.give(
             team_id,

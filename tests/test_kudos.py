@@ -125,11 +125,23 @@ def test_paused_giver_is_refused(configured: Container, driver: SlackDriver) -> 
 def test_user_group_mention_is_expanded_to_its_people_without_the_giver(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    slack.usergroups["SSUPPORT"] = [ANA, BEN, GIVER, OTHER_BOT]
+    slack.usergroups["SSUPPORT"] = [ANA, BEN, GIVER, BOT_USER_ID]
     answer = kudos(driver, "<!subteam^SSUPPORT|@support> for covering the weekend #owned-it")
     assert "Kudos for" in answer["text"]
     assert kudos_count(configured) == (1, 2)
     assert "I can't see who is in that user group" in kudos(driver, "<!subteam^SNOPE|@x> for it")["text"]
+
+
+def test_without_a_kudos_channel_the_people_still_get_their_dms(
+    container: Container, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    slack.add_user(ANA, "ana")
+    answer = kudos(driver, f"<@{ANA}|ana> for the patient onboarding call #perspective-taking")
+    assert "sent by DM (no kudos channel is set yet)" in answer["text"]
+    container.outbox.drain()
+    [dm] = slack.messages(ANA)
+    assert "patient onboarding call" in json.dumps(dm["blocks"])
+    assert [m for m in slack.messages() if m["channel"] != ANA] == []
 
 
 def test_kudos_without_text_opens_the_story_first_modal_and_submitting_it_gives_kudos(
@@ -378,3 +390,37 @@ def test_reaction_within_the_window_counts_against_the_allowance(
     clock.advance(timedelta(days=1))
     driver.event(reaction(author=BEN) | {"item": {"type": "message", "channel": "CGENERAL", "ts": "1.6"}})
     assert kudos_count(configured) == (2, 2)
+
+
+def test_a_kudos_offered_for_customer_praise_is_given_once_however_often_it_is_submitted(
+    configured: Container, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    form = {
+        ids.KUDOS_STORY_BLOCK: {
+            ids.KUDOS_VALUE: {"type": "plain_text_input", "value": 'ACME wrote: "Ana rocks"'}
+        },
+        ids.KUDOS_USERS_BLOCK: {ids.KUDOS_VALUE: {"type": "multi_users_select", "selected_users": [ANA]}},
+        ids.KUDOS_BENEFICIARY_BLOCK: {
+            ids.KUDOS_VALUE: {"type": "static_select", "selected_option": {"value": "customer"}}
+        },
+    }
+    meta = json.dumps({"source": "feedback", "key": f"feedback:7:{ANA}:{CAROL}"})
+    for _ in range(2):
+        assert driver.submit(ids.KUDOS_MODAL, form, user=CAROL, private_metadata=meta).body == ""
+    configured.outbox.drain()
+    assert kudos_count(configured) == (1, 1)
+    assert len(slack.messages(KUDOS_CHANNEL)) == 1
+    with configured.sessions() as s:
+        assert s.scalars(select(Kudos.source)).one() == "feedback"
+
+
+def test_plus_one_before_the_card_is_posted_shows_once_it_is(
+    configured: Container, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    kudos(driver, STORY)
+    with configured.sessions() as s:
+        kudos_id = s.scalars(select(Kudos.id)).one()
+    configured.kudos.plus_one(TEAM_ID, kudos_id, CAROL)
+    configured.outbox.drain()
+    [update] = slack.calls_to("chat.update")
+    assert update["channel"] == KUDOS_CHANNEL and "1 person adds" in json.dumps(update["blocks"])

@@ -191,4 +191,6 @@ def test_card_blocks_stay_valid_with_many_receivers_and_long_stories(container: 
     )
     card = kudos_card(view)
     assert len(card.blocks) <= 50 and json.dumps(card.blocks)
-    assert kudos_dm(view, "CKUDOS1").text
+    dm = kudos_dm(view, "U00000003", "CKUDOS1")
+    assert "recognised you (with <@U00000000>" in dm.text + json.dumps(dm.blocks)
+    assert "<@U00000003>" not in json.dumps(dm.blocks)

@@ -167,17 +167,19 @@ def receivers_from(
     giver: str,
     bot_user_id: str | None,
 ) -> tuple[str, ...]:
-    """People named directly, then user-group members (minus the giver, bots and deactivated accounts).
+    """People named directly, then user-group members (minus the giver, and bots or deactivated accounts
+    where `people` knows them).
 
-    Direct mentions keep every rule (self, bots are refused with a reason); a group is expanded to the
-    people in it who can be recognised.
+    Direct mentions keep every rule (self and bots are refused with a reason); a group is expanded to the
+    people in it who can be recognised. Group members are not looked up one by one before ack() (Slack
+    already drops deactivated accounts from user groups), so `people` may not know them.
     """
     chosen = list(dict.fromkeys(parsed_users))
     for member in group_members:
         person = people.get(member)
         if member in (giver, bot_user_id) or member in chosen:
             continue
-        if person is None or not person.found or person.is_bot or person.deleted:
+        if person is not None and (not person.found or person.is_bot or person.deleted):
             continue
         chosen.append(member)
     return tuple(chosen)
@@ -265,7 +267,7 @@ class KudosService:
                 "Proud of something? Tell your manager, or ask a teammate what they saw."
             )
         for user in receivers:
-            person = people.get(user, Person(user, found=False))
+            person = people.get(user, Person(user))
             if user == bot_user_id or person.is_bot:
                 raise KudosRefused(
                     f"<@{user}> is a bot. Kudos are for people; thank the humans behind it instead."
@@ -382,8 +384,8 @@ class KudosService:
                 payload={"channel": ws.kudos_channel, "unfurl_links": False, **kudos_card(view).as_kwargs()},
                 on_sent=CARD_POSTED,
             )
-        dm = kudos_dm(view, ws.kudos_channel).as_kwargs()
         for receiver in view.receivers:
+            dm = kudos_dm(view, receiver, ws.kudos_channel).as_kwargs()
             self._outbox.enqueue(
                 s,
                 team_id=kudos.team_id,

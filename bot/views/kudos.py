@@ -123,11 +123,11 @@ def kudos_card(k: KudosView) -> Message:
     return message(text, blocks)
 
 
-def kudos_dm(k: KudosView, card_channel: str | None) -> Message:
+def kudos_dm(k: KudosView, receiver: str, card_channel: str | None) -> Message:
     """What a receiver gets: who noticed, the story in full, where it was posted."""
-    others = [r for r in k.receivers]
+    others = [r for r in k.receivers if r != receiver]
     text = f":heart_hands: <@{k.giver}> recognised you"
-    if len(others) > 1:
+    if others:
         text += f" (with {mentions(others)})"
     blocks: list[Block] = [md_section(text + "."), md_section(quote(truncate(k.reason or "", STORY_LIMIT)))]
     if k.impact:
@@ -192,7 +192,7 @@ def kudos_modal(
                 block_id=ids.KUDOS_USERS_BLOCK,
                 label=plain("Who do you want to recognise?"),
                 element=UserMultiSelectElement(
-                    action_id=ids.KUDOS_VALUE, initial_users=list(users) or None, max_selected_items=20
+                    action_id=ids.KUDOS_VALUE, initial_users=list(users) or None, max_selected_items=10
                 ),
             ),
             InputBlock(

@@ -23,6 +23,7 @@ from bot.views.kudos import (
 )
 
 COMMAND = "/kudos"
+GROUP_UNREADABLE = ("no_such_subteam", "subteam_not_found", "missing_scope", "not_allowed_token_type")
 
 
 def register(app: App) -> None:
@@ -68,6 +69,8 @@ def group_members(client: WebClient, group_ids: Iterable[str]) -> list[str]:
         try:
             users = client.usergroups_users_list(usergroup=group)["users"]
         except SlackApiError as exc:
+            if exc.response.get("error") not in GROUP_UNREADABLE:
+                raise
             raise KudosRefused(
                 "I can't see who is in that user group, so I can't recognise them. "
                 "Please mention the people themselves."
@@ -199,7 +202,7 @@ def recognise_reacted_message(
         return
     try:
         permalink = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
-    except SlackApiError:
+    except SlackApiError:  # the link is a convenience; the recognition stands without it
         permalink = None
     result = services.kudos.recognise_reaction(
         context.team_id or "", body.get("event_id") or "", giver, author, channel, ts, permalink

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.data_rights import DataRights
 from bot.services.feedback import FeedbackService
+from bot.services.kudos import KudosService
 from bot.services.outbox import Outbox
 from bot.services.pulse import PulseService
 from bot.services.retention import Retention
@@ -37,6 +38,7 @@ class Container:
     pulse: PulseService
     retention: Retention
     data_rights: DataRights
+    kudos: KudosService
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -71,5 +73,6 @@ def build_container(
         ),
         retention=Retention(sessions, clock, workspace_settings),
         data_rights=DataRights(sessions, pulse),
+        kudos=KudosService(sessions, clock, workspace_settings, outbox),
         installations=installations,
     )

@@ -32,6 +32,7 @@ COMMANDS: tuple[Command, ...] = (
         "Launch a pulse survey, or see results",
         "list | results <id> | close <id> | respond <id> | help",
     ),
+    Command("/kudos", "Recognise someone's empathetic action", "@person for what they did #value"),
 )
 SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("Log as customer feedback", "feedback_log_shortcut", "Relay this message as customer feedback"),
@@ -45,6 +46,8 @@ BOT_EVENTS: tuple[str, ...] = (
     "reaction_added",
     "message.channels",
     "message.groups",
+    # Kudos: removing the recognition emoji within 10 minutes withdraws the kudos.
+    "reaction_removed",
 )
 # Why each scope: chat:write posts cards, DMs and digests; commands for slash commands.
 # Feedback: channels:history/groups:history deliver card-thread replies (message.* events), reactions:read
@@ -55,7 +58,8 @@ BOT_SCOPES: tuple[str, ...] = (
     "channels:history",
     "groups:history",
     "reactions:read",
-    # Pulse surveys: who is in the chosen channel or user group, leaving out bots and deactivated users.
+    # Pulse surveys and kudos: users:read to leave out bots and deactivated accounts; channels:read and
+    # groups:read for channel members (survey audiences, the monthly kudos note); usergroups:read for groups.
     "channels:read",
     "groups:read",
     "usergroups:read",

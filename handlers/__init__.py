@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import empathy, errors, feedback, home, ignored, lifecycle, pulse
+from handlers import empathy, errors, feedback, home, ignored, kudos, lifecycle, pulse
 
 
 def register_all(app: App) -> None:
@@ -14,4 +14,5 @@ def register_all(app: App) -> None:
     empathy.register(app)
     feedback.register(app)
     pulse.register(app)
+    kudos.register(app)
     ignored.register(app)  # last: acknowledges events no capability matched

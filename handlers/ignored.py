@@ -13,6 +13,7 @@ from slack_bolt import App
 
 def register(app: App) -> None:
     app.event("reaction_added")(ignore)
+    app.event("reaction_removed")(ignore)
     app.event("message")(ignore)
 
 

@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.container import Container
 from jobs.feedback import send_feedback_nudges
 from jobs.housekeeping import apply_retention, forget_old_event_keys
+from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
 from jobs.pulse import run_pulse_surveys
 
@@ -50,6 +51,14 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         minute=41,
         args=[container],
         id="apply_retention",
+        replace_existing=True,
+    )
+    add(
+        send_kudos_fairness_nudges,
+        "interval",
+        hours=1,
+        args=[container],
+        id="send_kudos_fairness_nudges",
         replace_existing=True,
     )
     add(

@@ -228,6 +228,9 @@ class SlackStandIn:
         user = self.users.get(p.get("user", ""))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
+    def _users_list(self, _p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "members": list(self.users.values()), "response_metadata": {"next_cursor": ""}}
+
     def _conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = p.get("channel", "")
         if channel not in self.members:

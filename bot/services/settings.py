@@ -56,6 +56,7 @@ class WorkspaceSettings:
     kudos_channel: str | None = None
     kudos_emoji: str = "heart_hands"
     kudos_daily_limit: int = 5
+    kudos_paused: tuple[str, ...] = ()
     values: tuple[str, ...] = DEFAULT_VALUES
     show_monthly_recognition: bool = False
     fairness_nudges: bool = True
@@ -183,6 +184,13 @@ SPECS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "kudos_daily_limit", "Kudos per person per day", "int", "", 1, 50, optional=False, group="Recognition"
+    ),
+    FieldSpec(
+        "kudos_paused",
+        "Kudos giving paused for",
+        "users",
+        "They can still receive kudos; nobody else is told.",
+        group="Recognition",
     ),
     FieldSpec(
         "values",

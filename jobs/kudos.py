@@ -1,0 +1,47 @@
+"""Fairness, privately: once a month each manager hears which teammates nobody recognised in 6 weeks."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.container import Container
+
+log = logging.getLogger(__name__)
+
+
+def send_kudos_fairness_nudges(container: Container) -> int:
+    """Runs hourly; each workspace's month is claimed in the database, so its notes go out once."""
+    sent = 0
+    for team_id in container.workspaces.active_team_ids():
+        if container.kudos.fairness_period(team_id) is None:
+            continue
+        channel = container.workspace_settings.get(team_id).kudos_channel
+        if channel is None:
+            continue
+        try:
+            members = teammates(container.slack.for_team(team_id), channel)
+        except SlackApiError as exc:
+            log.warning("kudos fairness: cannot list the members of %s in %s: %s", channel, team_id, exc)
+            continue
+        sent += container.kudos.send_fairness_nudges(team_id, members)
+    if sent:
+        container.outbox.wakeup()
+    return sent
+
+
+def teammates(client: WebClient, channel: str) -> list[str]:
+    """The people (no bots, no deactivated accounts) in the kudos channel: the team as the bot knows it."""
+    members: list[str] = []
+    for page in client.conversations_members(channel=channel, limit=1000):
+        members.extend(page["members"])
+    people: set[str] = set()
+    for page in client.users_list(limit=1000):
+        people.update(
+            u["id"]
+            for u in page["members"]
+            if not u.get("is_bot") and not u.get("deleted") and u["id"] != "USLACKBOT"
+        )
+    return [m for m in members if m in people]

@@ -72,7 +72,7 @@ def build_container(
             pulse := PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key)
         ),
         retention=Retention(sessions, clock, workspace_settings),
-        data_rights=DataRights(sessions, pulse),
+        data_rights=DataRights(sessions, pulse, outbox),
         kudos=KudosService(sessions, clock, workspace_settings, outbox),
         installations=installations,
     )

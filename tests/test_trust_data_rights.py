@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,15 @@ from bot.services.feedback import FeedbackInput
 from bot.services.retention import REDACTED
 from jobs.housekeeping import apply_retention
 from storage.migrate import alembic_config
-from storage.models import Feedback, OutboxMessage, SurveyInvitee, SurveyParticipation, SurveyResponse
+from storage.models import (
+    Feedback,
+    Kudos,
+    KudosRecipient,
+    OutboxMessage,
+    SurveyInvitee,
+    SurveyParticipation,
+    SurveyResponse,
+)
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, launch, people
 from tests.slack_requests import TEAM_ID, SlackDriver
@@ -132,3 +141,36 @@ def test_forget_customer_and_forget_user(
         ).all()
         assert [m.payload for m in dms] == [{}]
     assert main(["forget-user", gone]) in (0, 2)  # without --team: the only workspace, or a clear refusal
+
+
+def test_forget_user_removes_their_kudos_and_deletes_the_cards(
+    cli_env: None, driver: SlackDriver, container: Container, clock: FixedClock, slack: SlackStandIn, capsys
+) -> None:
+    container.workspace_settings.update(TEAM_ID, OWNER, {"kudos_channel": "CKUDOS1"})
+    for user in ("UGIVER01", "UANA0001", "UBEN0001"):
+        slack.add_user(user)
+    driver.command(
+        "/kudos", "<@UANA0001|ana> for calming the customer down #calmed-a-tense-moment", user="UGIVER01"
+    )
+    driver.command("/kudos", "<@UGIVER01|gina> <@UBEN0001|ben> for the handover #owned-it", user="UANA0001")
+    container.outbox.drain()
+    assert main(["forget-user", "UGIVER01", "--team", TEAM_ID]) == 0
+    assert "2 kudos given or received" in capsys.readouterr().out
+    with container.sessions.begin() as s:
+        remaining = [
+            (
+                k.giver,
+                sorted(
+                    r.receiver
+                    for r in s.scalars(select(KudosRecipient).where(KudosRecipient.kudos_id == k.id))
+                ),
+            )
+            for k in s.scalars(select(Kudos))
+        ]
+    assert remaining == [("UANA0001", ["UBEN0001"])]
+    clock.set(datetime.now(UTC) + timedelta(minutes=1))  # the CLI queued it on the real clock
+    container.outbox.drain()
+    deleted = slack.calls_to("chat.delete")
+    assert len(deleted) == 1 and deleted[0]["channel"] == "CKUDOS1"
+    exported = json.dumps(container.data_rights.export(TEAM_ID))
+    assert "UGIVER01" not in exported.replace('"UOWNER01"', "")

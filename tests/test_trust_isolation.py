@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.container import Container
 from bot.services.feedback import FeedbackInput
 from bot.views import ids
-from storage.models import Feedback, SurveyResponse
+from storage.models import Feedback, Kudos, SurveyResponse
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, answer_value, launch, people
 from tests.slack_requests import TEAM_ID, SlackDriver, response_json
@@ -56,6 +56,21 @@ def test_another_workspace_cannot_touch_feedback_surveys_or_settings(
     with container.sessions.begin() as s:
         assert [r.answers for r in s.scalars(select(SurveyResponse))] == [{"q1": 7}]
 
+    # A kudos here cannot get a +1 from there, and the other workspace's Home shows none of ours.
+    container.workspace_settings.update(TEAM_ID, OWNER, {"kudos_channel": "CKUDOS1"})
+    driver.command(
+        "/kudos", f"<@{team[2]}|p> for calming a customer down #calmed-a-tense-moment", user=team[3]
+    )
+    with container.sessions.begin() as s:
+        kudos_id = s.scalar(select(Kudos.id))
+    driver.action(ids.KUDOS_PLUS_ONE, user=team[4], team=OTHER, value=str(kudos_id), channel="CKUDOS1")
+    assert container.kudos.get(TEAM_ID, kudos_id).plus_ones == 0
+    assert (
+        container.kudos.home(OTHER, team[2]).received == 0
+        and container.kudos.home(OTHER, team[2]).latest == ()
+    )
+    assert container.kudos.home(TEAM_ID, team[2]).received == 1
+
     # Settings changed in the other workspace stay there.
     container.workspace_settings.update(OTHER, OWNER, {"feedback_channel": "COTHER1"})
     assert container.workspace_settings.get(TEAM_ID).feedback_channel == "CFEED01"
@@ -63,4 +78,4 @@ def test_another_workspace_cannot_touch_feedback_surveys_or_settings(
     assert "No surveys yet" in listing
     # Nothing was posted or updated for our workspace by any of it (only refusals to the sender).
     changed = [c for c in slack.calls[before:] if c.method in ("chat.update", "chat.postMessage")]
-    assert changed == []
+    assert changed == []  # the kudos above is queued, not sent: the outbox was not worked

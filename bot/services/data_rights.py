@@ -14,11 +14,15 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.services.outbox import Outbox
 from bot.services.pulse import PulseService
 from storage.models import (
     Feedback,
     FeedbackEvent,
     FeedbackSource,
+    Kudos,
+    KudosPlusOne,
+    KudosRecipient,
     OutboxMessage,
     RoutingRule,
     Survey,
@@ -57,9 +61,10 @@ def _rows(
 
 
 class DataRights:
-    def __init__(self, sessions: sessionmaker[Session], pulse: PulseService) -> None:
+    def __init__(self, sessions: sessionmaker[Session], pulse: PulseService, outbox: Outbox) -> None:
         self._sessions = sessions
         self._pulse = pulse
+        self._outbox = outbox
 
     def export(self, team_id: str) -> dict[str, Any]:
         with self._sessions.begin() as s:
@@ -75,6 +80,13 @@ class DataRights:
                 "routing_rules": _rows(s, RoutingRule, RoutingRule.team_id == team_id),
                 "feedback_sources": _rows(
                     s, FeedbackSource, FeedbackSource.team_id == team_id, exclude=("secret", "token")
+                ),
+                "kudos": _rows(s, Kudos, Kudos.team_id == team_id, order=(Kudos.id,)),
+                "kudos_recipients": _rows(
+                    s, KudosRecipient, KudosRecipient.team_id == team_id, order=(KudosRecipient.id,)
+                ),
+                "kudos_plus_ones": _rows(
+                    s, KudosPlusOne, KudosPlusOne.team_id == team_id, order=(KudosPlusOne.id,)
                 ),
                 "pulse_surveys": _rows(s, Survey, Survey.team_id == team_id, order=(Survey.id,)),
                 "pulse_invitees": _rows(s, SurveyInvitee, SurveyInvitee.survey_id.in_(surveys)),
@@ -137,16 +149,55 @@ class DataRights:
                     SurveyResponse.survey_id.in_(surveys), SurveyResponse.respondent_id == user_id
                 )
             ).rowcount
+            kudos = self._forget_kudos(s, team_id, user_id)
             messages = _scrub_outbox(s, team_id, [f"%:{user_id}", f"%:{user_id}:%"])
         return Forgotten(
             f"user {user_id}",
             {
+                "kudos given or received": kudos,
                 "survey invitation(s)": invitations or 0,
                 "participation record(s)": participation or 0,
                 "attributed answer(s)": attributed or 0,
                 "queued or sent message(s) to them": messages,
             },
         )
+
+    def _forget_kudos(self, s: Session, team_id: str, user_id: str) -> int:
+        """Kudos they gave, their place among receivers (a kudos left with nobody goes), their +1s.
+
+        Cards already in the kudos channel are deleted there too, through the outbox.
+        """
+        s.execute(
+            delete(KudosPlusOne).where(KudosPlusOne.team_id == team_id, KudosPlusOne.user_id == user_id)
+        )
+        received = (
+            s.execute(
+                delete(KudosRecipient).where(
+                    KudosRecipient.team_id == team_id, KudosRecipient.receiver == user_id
+                )
+            ).rowcount
+            or 0
+        )
+        emptied = select(Kudos.id).where(
+            Kudos.team_id == team_id,
+            ~Kudos.id.in_(select(KudosRecipient.kudos_id).where(KudosRecipient.team_id == team_id)),
+        )
+        doomed = s.scalars(
+            select(Kudos).where(Kudos.team_id == team_id, or_(Kudos.giver == user_id, Kudos.id.in_(emptied)))
+        ).all()
+        for kudos in doomed:
+            if kudos.card_channel and kudos.card_ts:
+                self._outbox.enqueue(
+                    s,
+                    team_id=team_id,
+                    key=f"kudos-card-forget:{kudos.id}",
+                    method="chat.delete",
+                    payload={"channel": kudos.card_channel, "ts": kudos.card_ts},
+                )
+            s.execute(delete(KudosPlusOne).where(KudosPlusOne.kudos_id == kudos.id))
+            s.execute(delete(KudosRecipient).where(KudosRecipient.kudos_id == kudos.id))
+            s.delete(kudos)
+        return received + sum(1 for k in doomed if k.giver == user_id)
 
 
 def _scrub_outbox(s: Session, team_id: str, key_patterns: list[str]) -> int:

@@ -32,7 +32,13 @@ def privacy_sections(settings: WorkspaceSettings) -> list[Block]:
         ),
         md_section(
             "*Recognition*: who recognised whom, the story and the values. Kudos cards are visible in the "
-            "kudos channel. There is no public leaderboard."
+            "kudos channel. There is no public leaderboard. "
+            + (
+                "Once a month each manager gets a private note naming teammates nobody recognised in six "
+                "weeks, as a nudge to notice their work; it is never posted anywhere else."
+                if settings.fairness_nudges
+                else "Private monthly notes to managers about unrecognised teammates are turned off."
+            )
         ),
         md_section(
             "*What the bot never does*: read your conversations or messages for sentiment. It only sees "
@@ -41,7 +47,9 @@ def privacy_sections(settings: WorkspaceSettings) -> list[Block]:
         ),
         md_section(
             "*Who sees what*: everyone sees feedback cards in the channels they are in and kudos in the "
-            "kudos channel; managers and owners see digests and survey results; owners change settings."
+            "kudos channel; managers and owners see digests and survey results; owners change settings. "
+            "Whoever runs the bot answers data requests with `empathy-bot export`, `forget-customer` "
+            "and `forget-user`."
         ),
     ]
 

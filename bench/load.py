@@ -102,8 +102,19 @@ def _reaction(i: int) -> Request:
     return "event reaction_added", json.dumps(event_envelope(event)), "application/json"
 
 
+def _kudos(i: int) -> Request:
+    """Each from a different giver (the daily allowance would otherwise refuse them after five)."""
+    text = f"<@UB{(i + 1) % 50:06d}|b> for calling the customer back the same day #owned-it"
+    return (
+        "/kudos",
+        slash_command_body("/kudos", text, user=f"UG{i:06d}"),
+        "application/x-www-form-urlencoded",
+    )
+
+
 MIX: list[Callable[[int], Request]] = [
     _home,
+    _kudos,
     _privacy,
     _pulse_results,
     _feedback_modal,
@@ -139,7 +150,9 @@ def seed(database_url: str, api_url: str) -> None:
     upgrade(container.engine)
     team = "T0TEAM1"
     container.workspaces.ensure(team)
-    container.workspace_settings.update(team, OWNER, {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(
+        team, OWNER, {"feedback_channel": "CFEED01", "kudos_channel": "CKUDOS1"}
+    )
     container.feedback.ingest(
         team, FeedbackInput("email", "bench-1", "Slow delivery, unhappy."), post_cards=False
     )
@@ -257,6 +270,8 @@ def main() -> None:
         "EMPATHY_ENV_FILE": f"{tmp}/none.env",
         "PYTHONPATH": os.getcwd(),
     }
+    for n in range(50):
+        slack.add_user(f"UB{n:06d}")
     seed(env["DATABASE_URL"], slack.url)
     RESPOND["url"] = f"{slack.base}/respond"
     env["EMPATHY_OWNERS"] = OWNER

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.errors import NotFound, UserFacingError
 from bot.services import sentiment
 from bot.services.outbox import Outbox
+from bot.services.pii import mask_pii
 from bot.services.settings import DAYS, SettingsService, WorkspaceSettings
 from bot.views.feedback import FeedbackItem, feedback_card, follow_up_reminder, full_text_reply, sla_nudge
 from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, OutboxMessage, RoutingRule
@@ -208,12 +209,17 @@ def prepare_row(
     route = choose_route(rules, ws, data, label) if post_cards else None
     if route is None and post_cards:
         raise FeedbackInvalid("No feedback channel is set: an owner can choose one in the App Home settings.")
+    # Scored and routed on what the customer wrote; stored without emails and phone numbers unless the
+    # owners chose to keep them (keep_pii).
+    text, customer = data.text, data.customer
+    if not ws.keep_pii:
+        text, customer = mask_pii(text), mask_pii(customer) if customer else None
     return {
         "team_id": team_id,
         "source": data.source,
         "external_id": data.external_id,
-        "text": data.text,
-        "customer": data.customer,
+        "text": text,
+        "customer": customer,
         "rating": data.rating,
         "tags": list(data.tags),
         "polarity": mood.polarity,

@@ -1,5 +1,4 @@
-"""Customer feedback listeners: /feedback, the message shortcut, card buttons, resolve modal, card threads,
-and owners' routing rules."""
+"""Customer feedback listeners: /feedback, shortcut, card buttons, resolve modal, threads, routing rules."""
 
 from __future__ import annotations
 

@@ -150,3 +150,23 @@ def test_a_row_the_database_refuses_is_reported_and_the_rest_of_its_chunk_is_sto
     with container.sessions() as s:
         assert sorted(s.scalars(select(Feedback.external_id))) == ["1", "2", "4", "5"]
         assert s.scalar(select(func.count()).select_from(FeedbackEvent)) == 4, "no half-imported row"
+
+
+def test_nul_characters_are_dropped_from_text_and_refused_in_ids(container: Container) -> None:
+    data = 'id,text,customer\n1,"Fine\x00 service",ACME\x00\n2\x00,Nice,\n3,Good,\n'
+    report = import_csv(container.feedback, TEAM_ID, io.StringIO(data))
+    assert (report.imported, [line for line, _ in report.rejected]) == (2, [3])
+    with container.sessions() as s:
+        stored = s.scalars(select(Feedback).where(Feedback.external_id == "1")).one()
+        assert (stored.text, stored.customer) == ("Fine service", "ACME")
+
+
+def test_imported_rows_are_masked_unless_owners_keep_pii(container: Container) -> None:
+    data = 'id,text,customer\n1,"Call +49 151 2345 6712, order 2026-1234-5678",jane@example.com\n'
+    import_csv(container.feedback, TEAM_ID, io.StringIO(data))
+    container.workspace_settings.update(TEAM_ID, OWNER, {"keep_pii": True})
+    import_csv(container.feedback, TEAM_ID, io.StringIO(data.replace("\n1,", "\n2,")))
+    with container.sessions() as s:
+        rows = {f.external_id: (f.text, f.customer) for f in s.scalars(select(Feedback))}
+    assert rows["1"] == ("Call +49 *** *** 12, order 2026-1234-5678", "j***@example.com")
+    assert rows["2"] == ("Call +49 151 2345 6712, order 2026-1234-5678", "jane@example.com")

@@ -11,7 +11,15 @@ from slack_sdk.models.blocks import Block
 
 from bot.services.pii import mask_pii
 from bot.views.common import MAX_MESSAGE_BLOCKS, SECTION_TEXT_LIMIT, TOP_TEXT_LIMIT, Message, quote
-from bot.views.feedback import MORE, STATES, FeedbackItem, feedback_card, follow_up_reminder, full_text_reply
+from bot.views.feedback import (
+    MORE,
+    STATES,
+    FeedbackItem,
+    feedback_card,
+    follow_up_reminder,
+    full_text_reply,
+    sla_nudge,
+)
 
 HOSTILE = [
     "<!channel>",
@@ -139,6 +147,7 @@ def test_any_customer_text_makes_a_valid_inert_card(
     card = feedback_card(item)
     check(card)
     check(follow_up_reminder(item))
+    check(sla_nudge(item, 12.5, 2))
     reply = full_text_reply(item)
     if reply is None:
         assert card.blocks[1]["text"]["text"] == quote(mask_pii(text)), "cut text needs the thread reply"

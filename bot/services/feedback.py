@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -102,13 +102,16 @@ class Change:
 
 def validate_input(data: FeedbackInput) -> FeedbackInput:
     """Normalise an input, raising FeedbackInvalid for anything that cannot be stored."""
-    text = (data.text or "").strip()
+    # PostgreSQL text cannot hold NUL characters; they carry nothing a person wrote.
+    text = (data.text or "").replace("\x00", "").strip()
     if not text:
         raise FeedbackInvalid("Feedback needs some text.")
     if len(text) > MAX_TEXT:
         raise FeedbackInvalid(f"Feedback text is longer than {MAX_TEXT} characters.")
     source = (data.source or "").strip()
     external_id = (data.external_id or "").strip()
+    if "\x00" in source + external_id:
+        raise FeedbackInvalid("Feedback source and id cannot contain NUL characters.")
     if not source or len(source) > 64:
         raise FeedbackInvalid("Feedback needs a source name of at most 64 characters.")
     if not external_id or len(external_id) > 255:
@@ -116,7 +119,7 @@ def validate_input(data: FeedbackInput) -> FeedbackInput:
     if data.rating is not None and not -1e6 < data.rating < 1e6:
         raise FeedbackInvalid("The rating is out of range.")
     tags = tuple(dict.fromkeys(t.strip().lower() for t in data.tags if t and t.strip()))
-    customer = (data.customer or "").strip()[:255] or None
+    customer = (data.customer or "").replace("\x00", "").strip()[:255] or None
     return FeedbackInput(
         source=source,
         external_id=external_id,
@@ -324,12 +327,12 @@ class FeedbackService:
             try:
                 with s.begin_nested():
                     result.imported = self._insert_rows(s, plan, [values for _, values in prepared])
-            except DBAPIError:
+            except (IntegrityError, DataError):  # about some row; an outage propagates instead
                 for line, values in prepared:
                     try:
                         with s.begin_nested():
                             result.imported += self._insert_rows(s, plan, [values])
-                    except DBAPIError as error:
+                    except (IntegrityError, DataError) as error:
                         reason = str(error.orig).strip().splitlines()[0][:200]
                         result.rejected.append((line, f"the database refused this row: {reason}"))
         result.duplicates = len(prepared) - result.imported - (len(result.rejected) - invalid)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from bot.services.feedback import FeedbackService
 
 COMMANDS = ("import-feedback", "feedback-source")
+CHUNK_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -88,32 +89,45 @@ def import_csv(
     columns: Columns | None = None,
     post_cards: bool = False,
     progress: Callable[[int], None] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> ImportReport:
-    """Import every row it can (one transaction per row); report the others with their line numbers.
+    """Import every row it can, `chunk_rows` per transaction; report the others with their line numbers.
 
-    By default rows are history: stored and scored, without a card or nudges. post_cards=True relays
-    each new row to Slack as if it had just arrived. `progress` is called every 1000 rows.
+    Each row is all-or-nothing: it is stored with its event (and cards) or not at all. By default rows
+    are history: stored and scored, without a card or nudges. post_cards=True relays each new row to
+    Slack as if it had just arrived. `progress` is called every 1000 rows read.
     """
     columns = columns or Columns()
     reader = csv.DictReader(stream)
     missing = [c for c in (columns.id, columns.text) if c not in (reader.fieldnames or [])]
     if missing:
         raise FeedbackInvalid(f"the file has no column {', '.join(map(repr, missing))}")
+    plan = service.plan_import(team_id, post_cards=post_cards)
     report = ImportReport()
+    chunk: list[tuple[int, FeedbackInput]] = []
+
+    def flush() -> None:
+        result = service.ingest_batch(plan, chunk)
+        report.imported += result.imported
+        report.duplicates += result.duplicates
+        report.rejected.extend(result.rejected)
+        chunk.clear()
+
     rows: Iterable[dict[str, str | None]] = reader
     for count, row in enumerate(rows, start=1):
         line = reader.line_num
         if progress is not None and count % 1000 == 0:
             progress(count)
         try:
-            _, created = service.ingest(team_id, _row_input(row, columns, source), post_cards=post_cards)
+            chunk.append((line, _row_input(row, columns, source)))
         except UserFacingError as error:
             report.rejected.append((line, error.message))
             continue
-        if created:
-            report.imported += 1
-        else:
-            report.duplicates += 1
+        if len(chunk) >= chunk_rows:
+            flush()
+    if chunk:
+        flush()
+    report.rejected.sort()
     return report
 
 

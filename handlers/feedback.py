@@ -1,4 +1,4 @@
-"""Customer feedback listeners: /feedback, the message shortcut, card buttons, resolve modal, card threads."""
+"""Customer feedback listeners: /feedback, shortcut, card buttons, resolve modal, threads, routing rules."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.container import Container
-from bot.services.feedback import FeedbackInput, FeedbackInvalid
+from bot.services.feedback import FeedbackInput, FeedbackInvalid, RuleInvalid
 from bot.views import ids
 from bot.views.feedback import log_feedback_modal, resolve_modal
+from bot.views.routing import FIELD_BLOCKS, read_rule_form, routing_rules_modal
 
 COMMAND = "/feedback"
 SHORTCUT_SOURCE = "slack"
@@ -26,6 +27,9 @@ def register(app: App) -> None:
     app.action(ids.FEEDBACK_RESOLVE)(open_resolve_modal)
     app.action(ids.FEEDBACK_RELABEL)(correct_feedback_label)
     app.view(ids.FEEDBACK_RESOLVE_MODAL)(submit_resolution)
+    app.action(ids.FEEDBACK_OPEN_ROUTING)(open_routing_rules)
+    app.action(ids.FEEDBACK_DELETE_RULE)(delete_routing_rule)
+    app.view(ids.FEEDBACK_ROUTING_MODAL)(add_routing_rule)
     # Matchers keep these listeners to our cards: Bolt runs only the first listener matching an event, so
     # other capabilities' reaction/message listeners still get everything else.
     app.event("reaction_added", matchers=[reaction_on_a_card])(note_card_reaction)
@@ -128,6 +132,50 @@ def submit_resolution(ack: Ack, view: dict[str, Any], context: BoltContext, serv
         _value(values, ids.FEEDBACK_ROOT_CAUSE_BLOCK) or None,
     )
     services.outbox.wakeup()
+
+
+def open_routing_rules(
+    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
+    ack()
+    team_id = context.team_id or ""
+    services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
+    client.views_open(
+        trigger_id=body["trigger_id"], view=routing_rules_modal(services.feedback.list_rules(team_id))
+    )
+
+
+def delete_routing_rule(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    services: Container,
+) -> None:
+    team_id = context.team_id or ""
+    try:
+        rule_id = int(action.get("value") or "")
+    except ValueError as exc:
+        raise FeedbackInvalid("That button is broken; please reopen the routing rules.") from exc
+    ack()
+    services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
+    services.feedback.delete_rule(team_id, rule_id)
+    client.views_update(
+        view_id=body["view"]["id"], view=routing_rules_modal(services.feedback.list_rules(team_id))
+    )
+
+
+def add_routing_rule(ack: Ack, view: dict[str, Any], context: BoltContext, services: Container) -> None:
+    team_id = context.team_id or ""
+    services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
+    kind, pattern, channel = read_rule_form(view["state"]["values"])
+    try:
+        services.feedback.add_rule(team_id, kind, pattern, channel)
+    except RuleInvalid as invalid:
+        ack(response_action="errors", errors={FIELD_BLOCKS[invalid.field]: invalid.message})
+        return
+    ack(response_action="update", view=routing_rules_modal(services.feedback.list_rules(team_id)))
 
 
 def reaction_on_a_card(event: dict[str, Any], context: BoltContext) -> bool:

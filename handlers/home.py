@@ -13,6 +13,7 @@ from bot.views import ids
 from bot.views.home import home_view
 from bot.views.kudos import kudos_home_section
 from bot.views.privacy import privacy_sections
+from bot.views.routing import routing_home_section
 from bot.views.settings import read_settings_form, settings_modal
 
 
@@ -32,7 +33,11 @@ def render_home(services: Container, client: WebClient, team_id: str, user_id: s
     """Publish the Home tab for one person (also after settings change, so owners see them at once)."""
     settings = services.workspace_settings.get(team_id)
     is_owner = user_id in settings.owners
-    sections = [kudos_home_section(services.kudos.home(team_id, user_id)), privacy_sections(settings)]
+    sections = [
+        kudos_home_section(services.kudos.home(team_id, user_id)),
+        routing_home_section(is_owner=is_owner),
+        privacy_sections(settings),
+    ]
     client.views_publish(user_id=user_id, view=home_view(is_owner=is_owner, sections=sections))
 
 

@@ -7,14 +7,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.container import Container
 from bot.feedback_import import Columns, import_csv
+from bot.services import feedback as feedback_service
 from bot.services.feedback import FeedbackInvalid
-from storage.models import Feedback
+from storage.models import Feedback, FeedbackEvent
 from tests.conftest import OWNER, TEST_DATABASE_URL
 from tests.slack_requests import TEAM_ID
 from tests.slack_standin import SlackStandIn
@@ -109,3 +111,62 @@ def test_history_import_posts_no_cards_and_never_nudges(container: Container, sl
     container.feedback.send_nudges()
     container.outbox.drain()
     assert slack.messages() == [], "no feedback channel needed, no cards, no nudges for history"
+
+
+def test_a_bad_row_in_a_chunk_costs_only_itself_and_a_reimport_is_all_duplicates(
+    container: Container,
+) -> None:
+    rows = [f"{i},Lovely service number {i}" for i in range(1, 11)]
+    rows[4] = "5,"  # line 6: no text
+    rows[7] = '8,"Fine, thanks",,lots'  # line 9: rating is not a number
+    data = "id,text,customer,rating\n" + "\n".join(rows) + "\n"
+    report = import_csv(container.feedback, TEAM_ID, io.StringIO(data), chunk_rows=4)
+    assert (report.imported, report.duplicates) == (8, 0)
+    assert [line for line, _ in report.rejected] == [6, 9]
+    again = import_csv(container.feedback, TEAM_ID, io.StringIO(data), chunk_rows=4)
+    assert (again.imported, again.duplicates, len(again.rejected)) == (0, 8, 2)
+    with container.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Feedback)) == 8
+        assert s.scalar(select(func.count()).select_from(FeedbackEvent)) == 8, "one event per stored row"
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_rest_of_its_chunk_is_stored(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = feedback_service.prepare_row
+
+    def breaking(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        values = original(*args, **kwargs)
+        if values["external_id"] == "3":
+            values["text"] = None  # NOT NULL: refused by the database itself, not by validation
+        return values
+
+    monkeypatch.setattr(feedback_service, "prepare_row", breaking)
+    data = "id,text\n" + "".join(f"{i},Good service {i}\n" for i in range(1, 6))
+    report = import_csv(container.feedback, TEAM_ID, io.StringIO(data))
+    assert (report.imported, report.duplicates) == (4, 0)
+    [(line, reason)] = report.rejected
+    assert line == 4 and "database refused" in reason
+    with container.sessions() as s:
+        assert sorted(s.scalars(select(Feedback.external_id))) == ["1", "2", "4", "5"]
+        assert s.scalar(select(func.count()).select_from(FeedbackEvent)) == 4, "no half-imported row"
+
+
+def test_nul_characters_are_dropped_from_text_and_refused_in_ids(container: Container) -> None:
+    data = 'id,text,customer\n1,"Fine\x00 service",ACME\x00\n2\x00,Nice,\n3,Good,\n'
+    report = import_csv(container.feedback, TEAM_ID, io.StringIO(data))
+    assert (report.imported, [line for line, _ in report.rejected]) == (2, [3])
+    with container.sessions() as s:
+        stored = s.scalars(select(Feedback).where(Feedback.external_id == "1")).one()
+        assert (stored.text, stored.customer) == ("Fine service", "ACME")
+
+
+def test_imported_rows_are_masked_unless_owners_keep_pii(container: Container) -> None:
+    data = 'id,text,customer\n1,"Call +49 151 2345 6712, order 2026-1234-5678",jane@example.com\n'
+    import_csv(container.feedback, TEAM_ID, io.StringIO(data))
+    container.workspace_settings.update(TEAM_ID, OWNER, {"keep_pii": True})
+    import_csv(container.feedback, TEAM_ID, io.StringIO(data.replace("\n1,", "\n2,")))
+    with container.sessions() as s:
+        rows = {f.external_id: (f.text, f.customer) for f in s.scalars(select(Feedback))}
+    assert rows["1"] == ("Call +49 *** *** 12, order 2026-1234-5678", "j***@example.com")
+    assert rows["2"] == ("Call +49 151 2345 6712, order 2026-1234-5678", "jane@example.com")

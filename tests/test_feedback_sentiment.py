@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textblob import TextBlob
+
 from bot.services import sentiment
 
 LABELLED: list[tuple[str, str]] = [
@@ -74,3 +76,19 @@ def test_scores_are_in_range_and_empty_text_is_neutral() -> None:
     assert s.polarity == 0.0 and s.subjectivity == 0.0
     s = sentiment.score("Absolutely wonderful!")
     assert 0 < s.polarity <= 1 and 0 <= s.subjectivity <= 1
+
+
+def test_scores_are_identical_to_textblob_on_the_labelled_set_and_odd_inputs() -> None:
+    odd = [
+        "",
+        "   ",
+        "NOT good at all!!!",
+        "not bad",
+        "very very happy :)",
+        "Ünïcödé — naïve café",
+        "a\nb\tc",
+    ]
+    for text in [t for t, _ in LABELLED] + odd:
+        expected = TextBlob(text).sentiment
+        got = sentiment.score(text)
+        assert (got.polarity, got.subjectivity) == (expected.polarity, expected.subjectivity), text

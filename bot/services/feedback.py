@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.errors import NotFound, UserFacingError
 from bot.services import sentiment
 from bot.services.outbox import Outbox
+from bot.services.pii import mask_pii
 from bot.services.settings import DAYS, SettingsService, WorkspaceSettings
 from bot.views.feedback import FeedbackItem, feedback_card, follow_up_reminder, full_text_reply, sla_nudge
 from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, OutboxMessage, RoutingRule
@@ -27,10 +30,20 @@ MAIN = "main"
 ESCALATION = "escalation"
 IMPORTED = "imported"  # history from a CSV import: stored and scored, no card, no nudges
 OPEN_STATES = ("new", "acknowledged", "taken")
+MAX_RULES = 50  # one block each in the rules modal (Slack allows 100 blocks per view)
+_CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,31}$")
 
 
 class FeedbackInvalid(UserFacingError):
     """The feedback cannot be accepted as given (empty text, no channel to route to, …)."""
+
+
+class RuleInvalid(FeedbackInvalid):
+    """A routing rule cannot be saved; `field` (kind, pattern or channel) says which input is wrong."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field_name
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,34 @@ class Route:
     escalation_channel_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Rule:
+    """A routing rule as owners see it: feedback matching kind/pattern goes to channel_id."""
+
+    id: int
+    kind: str
+    pattern: str
+    channel_id: str
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What a bulk import needs from the database, read once: the workspace settings and routing rules."""
+
+    team_id: str
+    settings: WorkspaceSettings
+    rules: tuple[Rule, ...]
+    post_cards: bool
+
+
+@dataclass
+class BatchResult:
+    imported: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
 @dataclass
 class Change:
     item: FeedbackItem
@@ -61,13 +102,16 @@ class Change:
 
 def validate_input(data: FeedbackInput) -> FeedbackInput:
     """Normalise an input, raising FeedbackInvalid for anything that cannot be stored."""
-    text = (data.text or "").strip()
+    # PostgreSQL text cannot hold NUL characters; they carry nothing a person wrote.
+    text = (data.text or "").replace("\x00", "").strip()
     if not text:
         raise FeedbackInvalid("Feedback needs some text.")
     if len(text) > MAX_TEXT:
         raise FeedbackInvalid(f"Feedback text is longer than {MAX_TEXT} characters.")
     source = (data.source or "").strip()
     external_id = (data.external_id or "").strip()
+    if "\x00" in source + external_id:
+        raise FeedbackInvalid("Feedback source and id cannot contain NUL characters.")
     if not source or len(source) > 64:
         raise FeedbackInvalid("Feedback needs a source name of at most 64 characters.")
     if not external_id or len(external_id) > 255:
@@ -75,7 +119,7 @@ def validate_input(data: FeedbackInput) -> FeedbackInput:
     if data.rating is not None and not -1e6 < data.rating < 1e6:
         raise FeedbackInvalid("The rating is out of range.")
     tags = tuple(dict.fromkeys(t.strip().lower() for t in data.tags if t and t.strip()))
-    customer = (data.customer or "").strip()[:255] or None
+    customer = (data.customer or "").replace("\x00", "").strip()[:255] or None
     return FeedbackInput(
         source=source,
         external_id=external_id,
@@ -89,7 +133,7 @@ def validate_input(data: FeedbackInput) -> FeedbackInput:
 
 
 def choose_route(
-    rules: Sequence[RoutingRule], ws: WorkspaceSettings, data: FeedbackInput, label: str
+    rules: Sequence[Rule], ws: WorkspaceSettings, data: FeedbackInput, label: str
 ) -> Route | None:
     """The first matching rule's channel (else the feedback channel); negatives also escalate."""
     channel, rule_text = ws.feedback_channel, None
@@ -135,6 +179,63 @@ def _insert_new(session: Session, table: Any, values: dict[str, Any]) -> bool:
     module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = module.insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
     return session.execute(stmt).first() is not None
+
+
+def _rule(row: RoutingRule) -> Rule:
+    return Rule(
+        id=row.id, kind=row.kind, pattern=row.pattern, channel_id=row.channel_id, position=row.position
+    )
+
+
+def _load_rules(s: Session, team_id: str) -> tuple[Rule, ...]:
+    rows = s.scalars(
+        select(RoutingRule)
+        .where(RoutingRule.team_id == team_id)
+        .order_by(RoutingRule.position, RoutingRule.id)
+    ).all()
+    return tuple(_rule(r) for r in rows)
+
+
+def prepare_row(
+    team_id: str,
+    ws: WorkspaceSettings,
+    rules: Sequence[Rule],
+    data: FeedbackInput,
+    *,
+    post_cards: bool,
+    now: datetime,
+) -> dict[str, Any]:
+    """Validate, score and route one input: the Feedback row's column values, or FeedbackInvalid."""
+    data = validate_input(data)
+    mood = sentiment.score(data.text)
+    label = sentiment.label(mood.polarity, ws.positive_threshold, ws.negative_threshold)
+    route = choose_route(rules, ws, data, label) if post_cards else None
+    if route is None and post_cards:
+        raise FeedbackInvalid("No feedback channel is set: an owner can choose one in the App Home settings.")
+    # Scored and routed on what the customer wrote; stored without emails and phone numbers unless the
+    # owners chose to keep them (keep_pii).
+    text, customer = data.text, data.customer
+    if not ws.keep_pii:
+        text, customer = mask_pii(text), mask_pii(customer) if customer else None
+    return {
+        "team_id": team_id,
+        "source": data.source,
+        "external_id": data.external_id,
+        "text": text,
+        "customer": customer,
+        "rating": data.rating,
+        "tags": list(data.tags),
+        "polarity": mood.polarity,
+        "subjectivity": mood.subjectivity,
+        "label": label,
+        "routed_rule": route.rule if route else None,
+        "channel_id": route.channel_id if route else None,
+        "escalation_channel_id": route.escalation_channel_id if route else None,
+        "permalink": data.permalink,
+        "state": "new" if post_cards else IMPORTED,
+        "received_at": data.received_at or now,
+        "created_at": now,
+    }
 
 
 def to_item(fb: Feedback) -> FeedbackItem:
@@ -184,63 +285,109 @@ class FeedbackService:
             if existing is not None:
                 return to_item(existing), False
             ws = self._settings.get(team_id, s)
-            mood = sentiment.score(data.text)
-            label = sentiment.label(mood.polarity, ws.positive_threshold, ws.negative_threshold)
-            rules = s.scalars(
-                select(RoutingRule)
-                .where(RoutingRule.team_id == team_id)
-                .order_by(RoutingRule.position, RoutingRule.id)
-            ).all()
-            route = choose_route(rules, ws, data, label)
-            if route is None and post_cards:
-                raise FeedbackInvalid(
-                    "No feedback channel is set: an owner can choose one in the App Home settings."
-                )
-            inserted = _insert_new(
-                s,
-                Feedback.__table__,
-                {
-                    "team_id": team_id,
-                    "source": data.source,
-                    "external_id": data.external_id,
-                    "text": data.text,
-                    "customer": data.customer,
-                    "rating": data.rating,
-                    "tags": list(data.tags),
-                    "polarity": mood.polarity,
-                    "subjectivity": mood.subjectivity,
-                    "label": label,
-                    "routed_rule": route.rule if route and post_cards else None,
-                    "channel_id": route.channel_id if route and post_cards else None,
-                    "escalation_channel_id": route.escalation_channel_id if route and post_cards else None,
-                    "permalink": data.permalink,
-                    "state": "new" if post_cards else IMPORTED,
-                    "received_at": data.received_at or now,
-                    "created_at": now,
-                },
-            )
+            values = prepare_row(team_id, ws, _load_rules(s, team_id), data, post_cards=post_cards, now=now)
+            inserted = _insert_new(s, Feedback.__table__, values)
             fb = self._find(s, team_id, data.source, data.external_id)
             assert fb is not None
             if not inserted:  # a concurrent request stored it first
                 return to_item(fb), False
-            self._event(s, fb, None, "received", {"label": label, "channel": fb.channel_id})
-            item = to_item(fb)
-            for role, channel in ((MAIN, fb.channel_id), (ESCALATION, fb.escalation_channel_id)):
-                if channel is not None:
-                    self._outbox.enqueue(
-                        s,
-                        team_id=team_id,
-                        key=f"feedback-card:{fb.id}:{role}",
-                        method="chat.postMessage",
-                        payload={
-                            "channel": channel,
-                            "unfurl_links": False,
-                            "unfurl_media": False,
-                            **feedback_card(item).as_kwargs(),
-                        },
-                        on_sent=CARD_POSTED,
-                    )
-            return item, True
+            self._event(s, fb, None, "received", {"label": fb.label, "channel": fb.channel_id})
+            self._queue_cards(s, fb)
+            return to_item(fb), True
+
+    def plan_import(self, team_id: str, *, post_cards: bool = False) -> ImportPlan:
+        """Settings and routing rules for a bulk import, read once rather than per row."""
+        with self._sessions() as s:
+            return ImportPlan(team_id, self._settings.get(team_id, s), _load_rules(s, team_id), post_cards)
+
+    def ingest_batch(self, plan: ImportPlan, rows: Sequence[tuple[int, FeedbackInput]]) -> BatchResult:
+        """Store many (line, input) pairs in one transaction: score in Python, one multi-row INSERT.
+
+        Rows that fail validation are reported with their line; an existing (source, external_id), in
+        the database or earlier in the batch, counts as a duplicate. Each row is all-or-nothing with its
+        event and cards: if the database refuses the batch, each row is retried in its own savepoint
+        so one bad row costs only itself.
+        """
+        result = BatchResult()
+        now = self._clock.now()
+        prepared: list[tuple[int, dict[str, Any]]] = []
+        for line, data in rows:
+            try:
+                values = prepare_row(
+                    plan.team_id, plan.settings, plan.rules, data, post_cards=plan.post_cards, now=now
+                )
+            except FeedbackInvalid as invalid:
+                result.rejected.append((line, invalid.message))
+                continue
+            prepared.append((line, values))
+        invalid = len(result.rejected)
+        if not prepared:
+            return result
+        with self._sessions.begin() as s:
+            try:
+                with s.begin_nested():
+                    result.imported = self._insert_rows(s, plan, [values for _, values in prepared])
+            except (IntegrityError, DataError):  # about some row; an outage propagates instead
+                for line, values in prepared:
+                    try:
+                        with s.begin_nested():
+                            result.imported += self._insert_rows(s, plan, [values])
+                    except (IntegrityError, DataError) as error:
+                        reason = str(error.orig).strip().splitlines()[0][:200]
+                        result.rejected.append((line, f"the database refused this row: {reason}"))
+        result.duplicates = len(prepared) - result.imported - (len(result.rejected) - invalid)
+        result.rejected.sort()
+        return result
+
+    def _insert_rows(self, s: Session, plan: ImportPlan, rows: list[dict[str, Any]]) -> int:
+        """INSERT … ON CONFLICT DO NOTHING … RETURNING for many rows, plus their events (and cards)."""
+        table = Feedback.__table__
+        module = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+        stmt = (
+            module.insert(table)
+            .on_conflict_do_nothing()
+            .returning(table.c.id, table.c.label, table.c.channel_id)
+        )
+        stored = s.execute(stmt, rows).all()
+        if not stored:
+            return 0
+        now = self._clock.now()
+        s.execute(
+            insert(FeedbackEvent),
+            [
+                {
+                    "team_id": plan.team_id,
+                    "feedback_id": fb_id,
+                    "actor": None,
+                    "kind": "received",
+                    "detail": {"label": label, "channel": channel},
+                    "created_at": now,
+                }
+                for fb_id, label, channel in stored
+            ],
+        )
+        if plan.post_cards:
+            for fb in s.scalars(select(Feedback).where(Feedback.id.in_([r[0] for r in stored]))):
+                self._queue_cards(s, fb)
+        return len(stored)
+
+    def _queue_cards(self, s: Session, fb: Feedback) -> None:
+        item = to_item(fb)
+        for role, channel in ((MAIN, fb.channel_id), (ESCALATION, fb.escalation_channel_id)):
+            if channel is not None:
+                self._outbox.enqueue(
+                    s,
+                    team_id=fb.team_id,
+                    key=f"feedback-card:{fb.id}:{role}",
+                    method="chat.postMessage",
+                    payload={
+                        "channel": channel,
+                        "unfurl_links": False,
+                        "unfurl_media": False,
+                        **feedback_card(item).as_kwargs(),
+                    },
+                    on_sent=CARD_POSTED,
+                )
 
     def _card_posted(self, s: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
         """Record where a card landed; post the full text in its thread; catch up on clicks made meanwhile."""
@@ -426,21 +573,48 @@ class FeedbackService:
 
     # Routing rules and sources
 
-    def add_rule(self, team_id: str, kind: str, pattern: str, channel_id: str, position: int = 0) -> None:
+    def list_rules(self, team_id: str) -> list[Rule]:
+        """The workspace's routing rules in the order they are tried."""
+        with self._sessions() as s:
+            return list(_load_rules(s, team_id))
+
+    def add_rule(
+        self, team_id: str, kind: str, pattern: str, channel_id: str, position: int | None = None
+    ) -> Rule:
+        """Add a rule; without a position it is tried after the existing ones."""
         if kind not in RULE_KINDS:
-            raise FeedbackInvalid(f"A rule matches one of: {', '.join(RULE_KINDS)}.")
-        if not pattern.strip():
-            raise FeedbackInvalid("A rule needs a pattern.")
+            raise RuleInvalid("kind", f"A rule matches one of: {', '.join(RULE_KINDS)}.")
+        pattern = (pattern or "").strip()
+        if not pattern or len(pattern) > 255:
+            raise RuleInvalid("pattern", "A rule needs a source, tag or keyword of 1 to 255 characters.")
+        if not _CHANNEL.match(channel_id or ""):
+            raise RuleInvalid("channel", "Pick the channel that matching feedback goes to.")
         with self._sessions.begin() as s:
-            s.add(
-                RoutingRule(
-                    team_id=team_id,
-                    kind=kind,
-                    pattern=pattern.strip(),
-                    channel_id=channel_id,
-                    position=position,
-                )
+            existing = _load_rules(s, team_id)
+            if len(existing) >= MAX_RULES:
+                raise RuleInvalid("pattern", f"A workspace has at most {MAX_RULES} routing rules.")
+            if position is None:
+                position = max((r.position for r in existing), default=-1) + 1
+            row = RoutingRule(
+                team_id=team_id,
+                kind=kind,
+                pattern=pattern,
+                channel_id=channel_id,
+                position=position,
             )
+            s.add(row)
+            s.flush()
+            return _rule(row)
+
+    def delete_rule(self, team_id: str, rule_id: int) -> bool:
+        """Remove one of this workspace's rules; False if it was already gone (or another workspace's)."""
+        with self._sessions.begin() as s:
+            deleted = s.execute(
+                delete(RoutingRule)
+                .where(RoutingRule.team_id == team_id, RoutingRule.id == rule_id)
+                .returning(RoutingRule.id)
+            ).first()
+            return deleted is not None
 
     def add_source(self, team_id: str, name: str) -> tuple[str, str]:
         """Create a webhook source; returns (secret, token), shown once."""

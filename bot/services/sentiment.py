@@ -1,12 +1,10 @@
-"""Sentiment scoring with one shared TextBlob PatternAnalyzer (lexicon only, no NLTK corpora)."""
+"""Sentiment scoring with TextBlob's pattern lexicon (no NLTK corpora), called directly for speed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textblob.en.sentiments import PatternAnalyzer
-
-_ANALYZER = PatternAnalyzer()
+from textblob.en import sentiment as _pattern_sentiment
 
 POSITIVE = "positive"
 NEUTRAL = "neutral"
@@ -21,9 +19,13 @@ class Sentiment:
 
 
 def score(text: str) -> Sentiment:
-    """Polarity in [-1, 1] and subjectivity in [0, 1] of `text`."""
-    result = _ANALYZER.analyze(text)
-    return Sentiment(polarity=float(result[0]), subjectivity=float(result[1]))
+    """Polarity in [-1, 1] and subjectivity in [0, 1] of `text`, exactly as `TextBlob(text).sentiment`.
+
+    PatternAnalyzer.analyze (what TextBlob calls) builds a namedtuple class on every call, half its cost;
+    the lexicon function it wraps gives the same numbers about twice as fast.
+    """
+    polarity, subjectivity = _pattern_sentiment(text)
+    return Sentiment(polarity=float(polarity), subjectivity=float(subjectivity))
 
 
 def label(polarity: float, positive_threshold: float, negative_threshold: float) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -13,8 +13,21 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.services.pii import mask_pii
 from bot.views import ids
-from bot.views.common import Message, context, escape, md_section, message, plain, quote, truncate, view
+from bot.views.common import (
+    MAX_MESSAGE_BLOCKS,
+    SECTION_TEXT_LIMIT,
+    Message,
+    context,
+    escape,
+    md_section,
+    message,
+    plain,
+    quote,
+    truncate,
+    view,
+)
 
 CARD_TEXT_LIMIT = 1200
 MORE = "… (full text in thread)"
@@ -51,13 +64,15 @@ def _number(value: float) -> str:
 
 
 def feedback_card(item: FeedbackItem) -> Message:
-    """The card posted to the routed (and escalation) channel; every customer-written string escaped."""
+    """The card posted to the routed (and escalation) channel; every customer-written string escaped,
+    emails and phone numbers masked."""
+    item = _masked(item)
     emoji = EMOJI.get(item.label, ":white_circle:")
     if item.label_corrected_by:
         scored = f"label corrected by <@{item.label_corrected_by}>, auto-scored polarity {item.polarity:+.2f}"
     else:
         scored = f"auto-scored, polarity {item.polarity:+.2f}"
-    body = truncate(item.text, CARD_TEXT_LIMIT, MORE)
+    body = item.text if _fits(item.text) else _cut(item.text, CARD_TEXT_LIMIT - len(MORE)) + MORE
     facts = [f"*Source:* {escape(item.source)}"]
     if item.customer:
         facts.append(f"*Customer:* {escape(item.customer)}")
@@ -113,12 +128,47 @@ def feedback_card(item: FeedbackItem) -> Message:
     return message(escape(truncate(text, 300)), blocks)
 
 
+def _masked(item: FeedbackItem) -> FeedbackItem:
+    """Channel posts never show customers' emails or phone numbers, whatever the database keeps."""
+    return replace(
+        item, text=mask_pii(item.text), customer=mask_pii(item.customer) if item.customer else None
+    )
+
+
 def full_text_reply(item: FeedbackItem) -> Message | None:
     """The whole text in the card's thread when the card had to cut it; None when it fits."""
-    if len(item.text) <= CARD_TEXT_LIMIT:
+    item = _masked(item)
+    if _fits(item.text):
         return None
-    chunks = [item.text[i : i + 2800] for i in range(0, min(len(item.text), 2800 * 40), 2800)]
+    chunks, rest = [], item.text
+    while rest and len(chunks) < MAX_MESSAGE_BLOCKS:
+        chunk = _cut(rest, SECTION_TEXT_LIMIT)
+        chunks.append(chunk)
+        rest = rest[len(chunk) :]
     return message("Full text of the customer feedback", [md_section(quote(chunk)) for chunk in chunks])
+
+
+def _quoted_cost(char: str) -> int:
+    """Characters `quote` turns `char` into: entities for & < >, a new "&gt; " prefix for a line break."""
+    if char == "&":
+        return 5
+    if char in "<>":
+        return 4
+    return 6 if char.splitlines() != [char] else 1
+
+
+def _fits(text: str) -> bool:
+    return len(text) <= CARD_TEXT_LIMIT and len(quote(text)) <= SECTION_TEXT_LIMIT
+
+
+def _cut(text: str, limit: int) -> str:
+    """The longest start of `text` at most `limit` characters long whose quoted form fits one section."""
+    budget = SECTION_TEXT_LIMIT - 5 - len(MORE)
+    for end, char in enumerate(text[:limit]):
+        budget -= _quoted_cost(char)
+        if budget < 0:
+            return text[:end]
+    return text[:limit]
 
 
 def resolve_modal(feedback_id: int) -> dict:
@@ -190,6 +240,7 @@ def sla_nudge(item: FeedbackItem, hours: float, stage: int) -> Message:
 
 def follow_up_reminder(item: FeedbackItem) -> Message:
     """A DM to whoever resolved feedback: check that the fix held for the customer."""
+    item = _masked(item)
     customer = f" with {escape(item.customer)}" if item.customer else ""
     text = (
         f":seedling: You resolved feedback from {escape(item.source)} a few days ago. "

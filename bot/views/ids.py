@@ -21,6 +21,12 @@ FEEDBACK_LOG_TEXT_BLOCK = "feedback_log_text"
 FEEDBACK_LOG_CUSTOMER_BLOCK = "feedback_log_customer"
 FEEDBACK_LOG_SHORTCUT = "feedback_log_shortcut"
 FEEDBACK_VALUE = "value"
+FEEDBACK_OPEN_ROUTING = "feedback_open_routing"
+FEEDBACK_ROUTING_MODAL = "feedback_routing_modal"
+FEEDBACK_DELETE_RULE = "feedback_delete_rule"
+FEEDBACK_RULE_KIND_BLOCK = "feedback_rule_kind"
+FEEDBACK_RULE_PATTERN_BLOCK = "feedback_rule_pattern"
+FEEDBACK_RULE_CHANNEL_BLOCK = "feedback_rule_channel"
 
 # Pulse surveys
 PULSE_MODAL = "pulse_launch_modal"
@@ -42,6 +48,7 @@ PULSE_TEXT_MODAL = "pulse_text_modal"
 PULSE_TEXT_BLOCK = "pulse_text"
 PULSE_FOLLOW_UP_MODAL = "pulse_follow_up_modal"
 PULSE_FOLLOW_UP_BLOCK = "pulse_follow_up"
+
 # Kudos
 KUDOS_MODAL = "kudos_modal"
 KUDOS_USERS_BLOCK = "kudos_users"

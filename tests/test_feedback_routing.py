@@ -1,0 +1,128 @@
+"""Owners edit feedback routing rules in Slack (App Home > Routing rules); everyone else is refused."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bot.container import Container
+from bot.views import ids
+from tests.conftest import OWNER
+from tests.slack_requests import TEAM_ID, SlackDriver, response_json
+from tests.slack_standin import SlackStandIn
+from tests.test_feedback_relay import ingest_one
+
+HOME = {"id": "VHOME", "type": "home"}
+
+
+@pytest.fixture
+def configured(container: Container) -> Container:
+    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    return container
+
+
+@pytest.fixture
+def source(configured: Container) -> tuple[str, str]:
+    return configured.feedback.add_source(TEAM_ID, "zendesk")
+
+
+def rule_form(kind: str, pattern: str, channel: str | None) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        ids.FEEDBACK_RULE_KIND_BLOCK: {
+            ids.FEEDBACK_VALUE: {"type": "static_select", "selected_option": {"value": kind}}
+        },
+        ids.FEEDBACK_RULE_PATTERN_BLOCK: {ids.FEEDBACK_VALUE: {"type": "plain_text_input", "value": pattern}},
+        ids.FEEDBACK_RULE_CHANNEL_BLOCK: {
+            ids.FEEDBACK_VALUE: {"type": "channels_select", "selected_channel": channel}
+        },
+    }
+
+
+def test_owners_get_the_routing_button_on_app_home_and_others_do_not(
+    driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    for user in (OWNER, "UEMPLOYEE"):
+        driver.event({"type": "app_home_opened", "user": user, "channel": "D1", "tab": "home"})
+    owner_home, employee_home = (json.dumps(c["view"]) for c in slack.calls_to("views.publish"))
+    assert ids.FEEDBACK_OPEN_ROUTING in owner_home
+    assert ids.FEEDBACK_OPEN_ROUTING not in employee_home
+
+
+def test_owner_adds_a_rule_and_matching_feedback_lands_in_its_channel(
+    configured: Container, source: tuple[str, str], driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    driver.action(ids.FEEDBACK_OPEN_ROUTING, user=OWNER, view=HOME, response_url=None)
+    [opened] = slack.calls_to("views.open")
+    assert opened["view"]["callback_id"] == ids.FEEDBACK_ROUTING_MODAL
+    assert "No rules yet" in json.dumps(opened["view"])
+    response = driver.submit(
+        ids.FEEDBACK_ROUTING_MODAL, rule_form("keyword", "Refund", "CBILL01"), user=OWNER
+    )
+    body = response_json(response)
+    assert body["response_action"] == "update"
+    assert "Text contains “Refund” → <#CBILL01>" in json.dumps(body["view"], ensure_ascii=False)
+    [rule] = configured.feedback.list_rules(TEAM_ID)
+    assert (rule.kind, rule.pattern, rule.channel_id) == ("keyword", "Refund", "CBILL01")
+    assert ingest_one(configured, source[0]).status == 201  # "…I want a refund."
+    configured.outbox.drain()
+    [card] = slack.messages("CBILL01")
+    assert "keyword “Refund”" in json.dumps(card["blocks"], ensure_ascii=False)
+    assert slack.messages("CFEED01") == []
+
+
+def test_owner_deletes_a_rule_and_the_modal_is_refreshed(
+    configured: Container, source: tuple[str, str], driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    rule = configured.feedback.add_rule(TEAM_ID, "keyword", "refund", "CBILL01")
+    kept = configured.feedback.add_rule(TEAM_ID, "tag", "billing", "CBILL02")
+    modal = {"id": "VRULES", "type": "modal", "callback_id": ids.FEEDBACK_ROUTING_MODAL}
+    driver.action(ids.FEEDBACK_DELETE_RULE, user=OWNER, value=str(rule.id), view=modal, response_url=None)
+    assert configured.feedback.list_rules(TEAM_ID) == [kept]
+    [update] = slack.calls_to("views.update")
+    assert update["view_id"] == "VRULES"
+    assert "refund" not in json.dumps(update["view"]) and "billing" in json.dumps(update["view"])
+    ingest_one(configured, source[0])
+    configured.outbox.drain()
+    assert len(slack.messages("CFEED01")) == 1 and slack.messages("CBILL01") == []
+
+
+@pytest.mark.parametrize(
+    ("form", "block"),
+    [
+        (rule_form("keyword", "   ", "CBILL01"), ids.FEEDBACK_RULE_PATTERN_BLOCK),
+        (rule_form("keyword", "refund", None), ids.FEEDBACK_RULE_CHANNEL_BLOCK),
+        (rule_form("regex", "refund", "CBILL01"), ids.FEEDBACK_RULE_KIND_BLOCK),
+    ],
+)
+def test_an_incomplete_rule_comes_back_as_a_field_error_and_nothing_is_stored(
+    configured: Container, driver: SlackDriver, form: dict[str, Any], block: str
+) -> None:
+    body = response_json(driver.submit(ids.FEEDBACK_ROUTING_MODAL, form, user=OWNER))
+    assert body["response_action"] == "errors" and list(body["errors"]) == [block]
+    assert configured.feedback.list_rules(TEAM_ID) == []
+
+
+def test_a_non_owners_crafted_requests_are_refused_and_nothing_changes(
+    configured: Container, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    rule = configured.feedback.add_rule(TEAM_ID, "keyword", "refund", "CBILL01")
+    driver.action(ids.FEEDBACK_OPEN_ROUTING, user="UCRAFTY", view=HOME, response_url=None)
+    [refusal] = slack.calls_to("views.open")
+    assert "Only the workspace's empathy-bot owners" in json.dumps(refusal["view"])
+    assert refusal["view"].get("callback_id") != ids.FEEDBACK_ROUTING_MODAL
+    modal = {"id": "VRULES", "type": "modal", "callback_id": ids.FEEDBACK_ROUTING_MODAL}
+    driver.action(ids.FEEDBACK_DELETE_RULE, user="UCRAFTY", value=str(rule.id), view=modal, response_url=None)
+    response = driver.submit(
+        ids.FEEDBACK_ROUTING_MODAL, rule_form("source", "web", "CEVIL01"), user="UCRAFTY"
+    )
+    assert "Only the workspace's empathy-bot owners" in response.body
+    assert configured.feedback.list_rules(TEAM_ID) == [rule]
+    assert slack.calls_to("views.update") == []
+
+
+def test_a_rule_of_another_workspace_cannot_be_deleted(configured: Container) -> None:
+    other = configured.feedback.add_rule("T0OTHER", "keyword", "refund", "CBILL01")
+    assert configured.feedback.delete_rule(TEAM_ID, other.id) is False
+    assert configured.feedback.list_rules("T0OTHER") == [other]

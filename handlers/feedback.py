@@ -124,13 +124,18 @@ def submit_resolution(ack: Ack, view: dict[str, Any], context: BoltContext, serv
         )
         return
     ack()
-    services.feedback.resolve(
-        context.team_id or "",
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    change = services.feedback.resolve(
+        team_id,
         int(view["private_metadata"]),
-        context.user_id or "",
+        user_id,
         resolution,
         _value(values, ids.FEEDBACK_ROOT_CAUSE_BLOCK) or None,
     )
+    item = change.item
+    if change.changed and item.assignee:
+        # Closing the loop is worth a thank-you: whoever resolved it may recognise the one who owned it.
+        services.kudos.offer_for_feedback(team_id, item.id, user_id, item.assignee, item.customer, item.text)
     services.outbox.wakeup()
 
 

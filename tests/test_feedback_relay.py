@@ -357,3 +357,23 @@ def test_message_shortcut_logs_the_message_with_a_link_back_once(
     [card] = slack.messages("CFEED01")
     assert "https://example.slack.com/archives/CSUPPORT/p1700000000000100" in json.dumps(card["blocks"])
     assert count(configured) == 1
+
+
+def test_resolving_feedback_someone_else_owned_offers_the_resolver_a_kudos_for_them(
+    configured: Container, source: tuple[str, str], slack: SlackStandIn, driver: SlackDriver
+) -> None:
+    ingest_one(configured, source[0])
+    configured.outbox.drain()
+    feedback_id, _ = _card(slack)
+    driver.action(ids.FEEDBACK_TAKE, user="UAGENT1", value=str(feedback_id), channel="CFEED01")
+    form = {
+        ids.FEEDBACK_RESOLUTION_BLOCK: {ids.FEEDBACK_VALUE: {"type": "plain_text_input", "value": "Refunded"}}
+    }
+    for _ in range(2):
+        driver.submit(ids.FEEDBACK_RESOLVE_MODAL, form, user="ULEAD01", private_metadata=str(feedback_id))
+    configured.outbox.drain()
+    [offer] = slack.messages("ULEAD01")
+    assert "<@UAGENT1>" in json.dumps(offer["blocks"]) and ids.KUDOS_FROM_FEEDBACK in json.dumps(
+        offer["blocks"]
+    )
+    assert slack.messages("UAGENT1") == []  # the offer goes to the resolver only, once

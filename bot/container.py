@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.data_rights import DataRights
+from bot.services.digest import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.kudos import KudosService
 from bot.services.outbox import Outbox
@@ -39,6 +40,7 @@ class Container:
     retention: Retention
     data_rights: DataRights
     kudos: KudosService
+    digests: DigestService
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -73,6 +75,7 @@ def build_container(
         ),
         retention=Retention(sessions, clock, workspace_settings),
         data_rights=DataRights(sessions, pulse, outbox),
-        kudos=KudosService(sessions, clock, workspace_settings, outbox),
+        kudos=(kudos := KudosService(sessions, clock, workspace_settings, outbox)),
+        digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, outbox),
         installations=installations,
     )

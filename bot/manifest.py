@@ -32,6 +32,7 @@ COMMANDS: tuple[Command, ...] = (
         "Launch a pulse survey, or see results",
         "list | results <id> | close <id> | respond <id> | help",
     ),
+    Command("/digest", "Preview the weekly digest (managers)", "[last-week | 2026-W45]"),
     Command("/kudos", "Recognise someone's empathetic action", "@person for what they did #value"),
 )
 SHORTCUTS: tuple[Shortcut, ...] = (
@@ -58,6 +59,8 @@ BOT_SCOPES: tuple[str, ...] = (
     "channels:history",
     "groups:history",
     "reactions:read",
+    # The digest chart is uploaded to the digest channel.
+    "files:write",
     # Pulse surveys and kudos: users:read to leave out bots and deactivated accounts; channels:read and
     # groups:read for channel members (survey audiences, the monthly kudos note); usergroups:read for groups.
     "channels:read",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import empathy, errors, feedback, home, ignored, kudos, lifecycle, pulse
+from handlers import digest, empathy, errors, feedback, home, ignored, kudos, lifecycle, pulse
 
 
 def register_all(app: App) -> None:
@@ -15,4 +15,5 @@ def register_all(app: App) -> None:
     feedback.register(app)
     pulse.register(app)
     kudos.register(app)
+    digest.register(app)
     ignored.register(app)  # last: acknowledges events no capability matched

@@ -11,6 +11,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.container import Container
+from jobs.digest import send_weekly_digests
 from jobs.feedback import send_feedback_nudges
 from jobs.housekeeping import apply_retention, forget_old_event_keys
 from jobs.kudos import send_kudos_fairness_nudges
@@ -28,6 +29,17 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
     )
     add = scheduler.add_job
     add(work_outbox, "interval", seconds=2, args=[container], id="work_outbox", replace_existing=True)
+    # Every few minutes, and once at start: a digest missed while the bot was down is caught up (within
+    # the grace window); each workspace's own day, time and time zone are read on every run.
+    add(
+        send_weekly_digests,
+        "interval",
+        minutes=5,
+        next_run_time=datetime.now(container.settings.tz),
+        args=[container],
+        id="send_weekly_digests",
+        replace_existing=True,
+    )
     add(
         send_feedback_nudges,
         "interval",

@@ -29,7 +29,13 @@ PROCESSES = 3
 def fire_everything_at_once(containers: list[Container]) -> None:
     schedulers = [build_scheduler(c) for c in containers]
     jobs = [[job for job in s.get_jobs()] for s in schedulers]
-    assert {j.id for j in jobs[0]} >= {"work_outbox", "run_pulse_surveys", "send_feedback_nudges"}
+    assert {j.id for j in jobs[0]} >= {
+        "work_outbox",
+        "run_pulse_surveys",
+        "send_feedback_nudges",
+        "send_weekly_digests",
+        "send_kudos_fairness_nudges",
+    }
     barrier = threading.Barrier(PROCESSES)
     errors: list[BaseException] = []
 
@@ -57,7 +63,7 @@ def pending(container: Container) -> int:
         )
 
 
-def test_three_schedulers_send_fan_out_reminders_and_results_exactly_once(
+def test_three_schedulers_send_fan_out_reminders_results_and_the_digest_exactly_once(
     driver: SlackDriver,
     container: Container,
     settings,
@@ -66,6 +72,7 @@ def test_three_schedulers_send_fan_out_reminders_and_results_exactly_once(
     database_url: str,
 ) -> None:
     team = people(slack, 60)
+    container.workspace_settings.update("T0TEAM1", OWNER, {"digest_channel": "CDIGEST1"})  # due now (Mon)
     survey_id = launch(driver, container, reminders="1")
     processes = [
         build_container(settings, clock=clock, engine=create_db_engine(database_url))
@@ -92,8 +99,12 @@ def test_three_schedulers_send_fan_out_reminders_and_results_exactly_once(
 
     per_person = Counter(call["channel"] for call in slack.messages() if call["channel"] in set(team))
     assert per_person == Counter({**{u: 1 for u in team[:10]}, **{u: 2 for u in team[10:]}})
-    results = [m for m in slack.messages(OWNER) if "Results: " in json.dumps(m["blocks"])]
-    assert len(results) == 1
+    results = [m for m in slack.messages() if "Results: " in json.dumps(m["blocks"])]
+    assert len(results) == 2  # the owner and the digest channel, once each
     assert container.pulse.info("T0TEAM1", survey_id).state == "closed"
-    # Nothing went out twice at the HTTP level either (a duplicate would show as an extra call).
-    assert len(slack.messages()) == len(team) + (len(team) - 10) + 2  # + launch confirmation + results
+    digests = [m for m in slack.messages("CDIGEST1") if m["text"].startswith("Weekly digest")]
+    assert len(digests) == 1
+    assert len(slack.calls_to("files.completeUploadExternal")) <= 1  # the chart: at most once
+    # Nothing went out twice: invitations, reminders, the launch confirmation, the results (to the owner
+    # and the digest channel) and the digest.
+    assert len(slack.messages()) == len(team) + (len(team) - 10) + 4

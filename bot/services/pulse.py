@@ -447,6 +447,16 @@ class PulseService:
             ).all()
             return [self._info(x) for x in surveys]
 
+    def follow_ups(self, team_id: str, start: datetime, end: datetime) -> list[tuple[SurveyInfo, str]]:
+        """The owners' 'you said, we're doing' notes shared in [start, end), for the digest."""
+        with self._sessions.begin() as s:
+            surveys = s.scalars(
+                select(Survey).where(
+                    Survey.team_id == team_id, Survey.follow_up_at >= start, Survey.follow_up_at < end
+                )
+            ).all()
+            return [(self._info(x), x.follow_up or "") for x in surveys]
+
     # Closing, reminders, rounds -----------------------------------------------------------------------
 
     def close(self, team_id: str, survey_id: int, user_id: str | None = None) -> SurveyResults:

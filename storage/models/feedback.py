@@ -20,6 +20,11 @@ class Feedback(Base):
         # Every message/reaction event in the bot's channels asks "is this one of our cards?"
         Index("ix_feedback_card", "channel_id", "ts"),
         Index("ix_feedback_escalation_card", "escalation_channel_id", "escalation_ts"),
+        # The digest's aggregates: one week's window, the open negative items, the week's responses.
+        Index("ix_feedback_team_received", "team_id", "received_at"),
+        Index("ix_feedback_team_open", "team_id", "label", "state"),
+        Index("ix_feedback_team_first_response", "team_id", "first_response_at"),
+        Index("ix_feedback_team_resolved", "team_id", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

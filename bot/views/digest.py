@@ -1,0 +1,156 @@
+"""Block Kit for the weekly digest. Reads well without the chart; every list is cut with "and N more"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import DividerBlock, HeaderBlock
+
+from bot.services.digest import Digest, Durations, LoopSection, SentimentSection, TeamSection
+from bot.services.kudos import KudosSummary
+from bot.views.common import Message, context, escape, md_section, message, plain, truncate
+from bot.views.feedback import EMOJI
+
+EXCERPT = 140
+
+
+def _signed(value: float | None, unit: str = "") -> str:
+    return "n/a" if value is None else f"{value:+.2f}{unit}"
+
+
+def _arrow(change: float | None, against: str) -> str:
+    if change is None:
+        return ""
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+    return f"{arrow}{abs(change):.2f} vs {against}"
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:g} h" if value < 48 else f"{value / 24:.1f} days"
+
+
+def _durations(name: str, d: Durations) -> str:
+    if not d.count:
+        return f"{name}: none this week"
+    return f"{name}: median {_hours(d.median_hours)}, 90th percentile {_hours(d.p90_hours)} ({d.count})"
+
+
+def _excerpt(text: str) -> str:
+    return "“" + escape(truncate(" ".join(text.split()), EXCERPT)) + "”"
+
+
+def sentiment_blocks(section: SentimentSection) -> list[Any]:
+    labels = " · ".join(
+        f"{EMOJI[label]} {section.by_label.get(label, 0)} {label} ({section.share(label)}%)"
+        for label in ("positive", "neutral", "negative")
+    )
+    changes = ", ".join(
+        c
+        for c in (
+            _arrow(section.change_vs_last_week, "last week"),
+            _arrow(section.change_vs_8_weeks, "the 8-week mean"),
+        )
+        if c
+    )
+    lines = [
+        f"*Customer sentiment*: {section.count} items · {labels}",
+        f"Mean polarity {_signed(section.mean_polarity)}" + (f" ({changes})" if changes else ""),
+    ]
+    if section.themes:
+        lines.append(
+            "Negative feedback keeps mentioning: "
+            + ", ".join(f"_{escape(w)}_ ({n})" for w, n in section.themes)
+        )
+    corrected = f"; {section.corrected} corrected by people" if section.corrected else ""
+    return [
+        md_section("\n".join(lines)),
+        context(
+            f"Labels are scored automatically (TextBlob){corrected}. Anyone can correct one on its card."
+        ),
+    ]
+
+
+def loop_blocks(loop: LoopSection) -> list[Any]:
+    lines = [f"*Closing the loop*: {loop.open_negative} negative item(s) still open"]
+    for item in loop.oldest_open:
+        owner = f"<@{item.assignee}>" if item.assignee else "nobody yet"
+        lines.append(f"• #{item.id}, {item.age_days} day(s) old, {owner}: {_excerpt(item.excerpt)}")
+    if loop.open_negative > len(loop.oldest_open):
+        lines.append(f"… and {loop.open_negative - len(loop.oldest_open)} more")
+    lines.append(_durations("First response", loop.first_response))
+    lines.append(_durations("Resolution", loop.resolution))
+    lines.append(f"SLA breaches: {loop.sla_breaches} · resolved this week: {loop.resolved}")
+    blocks: list[Any] = [md_section("\n".join(lines))]
+    if loop.you_said_we_did:
+        said = [f"*You said, we did* ({loop.resolved})"]
+        for customer, we_did in loop.you_said_we_did:
+            said.append(f"• {_excerpt(customer)} → {escape(truncate(we_did, 300))}")
+        if loop.resolved > len(loop.you_said_we_did):
+            said.append(f"… and {loop.resolved - len(loop.you_said_we_did)} more")
+        blocks.append(md_section("\n".join(said)))
+    return blocks
+
+
+def team_blocks(team: TeamSection) -> list[Any]:
+    lines = ["*Team*"]
+    results = team.results
+    if results is not None and results.withheld_reason:
+        lines.append(f"“{escape(results.survey.title)}” closed; {escape(results.withheld_reason)}")
+    elif results is not None:
+        rate = f"{results.responded} of {results.invited} answered ({results.response_rate}%)"
+        enps = results.enps
+        if enps is not None:
+            previous = results.previous.enps if results.previous else None
+            change = ""
+            if previous is not None:
+                delta = enps.score - previous.score
+                change = f" ({'▲' if delta >= 0 else '▼'}{abs(delta)} vs last round)"
+            lines.append(f"eNPS *{enps.score:+d}*{change} · {rate}")
+        else:
+            lines.append(f"“{escape(results.survey.title)}” · {rate}")
+        for stats in results.questions:
+            if stats.hidden or stats.mean is None or stats.enps is not None:
+                continue
+            lines.append(f"• {escape(truncate(stats.question.text, 120))}: {stats.mean:g}")
+    for survey, text in team.follow_ups:
+        lines.append(f"You said, we're doing (“{escape(survey.title)}”): {escape(truncate(text, 300))}")
+    for survey in team.awaiting_follow_up[:3]:
+        lines.append(
+            f":warning: “{escape(survey.title)}” closed over 14 days ago with no follow-up yet: "
+            f"`/pulse respond {survey.id}`"
+        )
+    return [md_section("\n".join(lines))]
+
+
+def wins_blocks(wins: KudosSummary) -> list[Any]:
+    values = ", ".join(f"#{escape(v.value)} ({v.count})" for v in wins.by_value[:3])
+    lines = [
+        f"*Team wins*: {wins.total} kudos for {wins.people_recognised} people"
+        + (f" · most recognised: {values}" if values else "")
+    ]
+    for story in wins.highlights[:3]:
+        receivers = ", ".join(f"<@{r}>" for r in story.receivers)
+        lines.append(f"• <@{story.giver}> → {receivers}: {_excerpt(story.reason or '')}")
+    return [md_section("\n".join(lines))]
+
+
+def digest_message(digest: Digest) -> Message:
+    week = digest.week
+    local_start = week.start.astimezone(week.tz)
+    local_end = (week.end.astimezone(week.tz)).replace(hour=0)
+    span = f"{local_start:%d %b} – {(local_end.date().fromordinal(local_end.date().toordinal() - 1)):%d %b}"
+    blocks: list[Any] = [HeaderBlock(text=plain(f"Weekly digest · {week.label} ({span})"))]
+    if digest.empty:
+        blocks.append(md_section("A quiet week: no feedback, surveys or kudos to report."))
+    for section, render in (
+        (digest.sentiment, sentiment_blocks),
+        (digest.loop, loop_blocks),
+        (digest.team, team_blocks),
+        (digest.wins, wins_blocks),
+    ):
+        if section is not None:
+            blocks.append(DividerBlock())
+            blocks.extend(render(section))  # type: ignore[operator]
+    return message(f"Weekly digest {week.label}", blocks)

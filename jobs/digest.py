@@ -1,0 +1,44 @@
+"""The weekly digest: queued once per workspace and week when due, with its chart uploaded after it."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.charts import sentiment_trend_png
+from bot.container import Container
+
+log = logging.getLogger(__name__)
+
+
+def send_weekly_digests(container: Container) -> int:
+    posted = 0
+    for team_id in container.workspaces.active_team_ids():
+        digest = container.digests.post_if_due(team_id)
+        if digest is None:
+            continue
+        posted += 1
+        container.outbox.wakeup()
+        channel = container.workspace_settings.get(team_id).digest_channel
+        if (
+            channel
+            and any(p.volume for p in digest.trend)
+            and container.digests.claim_chart(team_id, digest.week)
+        ):
+            try:
+                container.slack.for_team(team_id).files_upload_v2(
+                    channel=channel,
+                    content=sentiment_trend_png(digest.trend),
+                    filename=f"digest-{digest.week.label}.png",
+                    title=f"Customer sentiment and volume, 8 weeks to {digest.week.label}",
+                    alt_txt="Bars: feedback items per week. Line: mean sentiment. Diamonds: eNPS rounds.",
+                )
+            except (SlackApiError, OSError) as exc:
+                log.warning(
+                    "digest chart for %s %s not uploaded (the digest itself went out): %s",
+                    team_id,
+                    digest.week.label,
+                    exc,
+                )
+    return posted

@@ -1,0 +1,111 @@
+"""Aggregates for the weekly digest, computed in SQL over (team_id, received_at) and (team_id, state, label).
+
+Every query is bounded by a week window or by the open items, so the cost grows with a week's volume,
+not with the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Feedback, FeedbackNudge
+
+LABELS = ("positive", "neutral", "negative")
+
+
+@dataclass(frozen=True)
+class WindowStats:
+    count: int
+    by_label: dict[str, int]
+    mean_polarity: float | None
+    corrected: int
+
+
+def window_stats(s: Session, team_id: str, start: datetime, end: datetime) -> WindowStats:
+    in_window = and_(Feedback.team_id == team_id, Feedback.received_at >= start, Feedback.received_at < end)
+    row = s.execute(
+        select(
+            func.count(),
+            func.avg(Feedback.polarity),
+            *(func.sum(case((Feedback.label == label, 1), else_=0)) for label in LABELS),
+            func.sum(case((Feedback.label_corrected_by.is_not(None), 1), else_=0)),
+        ).where(in_window)
+    ).one()
+    count, mean, *labels, corrected = row
+    return WindowStats(
+        count=count or 0,
+        by_label={label: int(n or 0) for label, n in zip(LABELS, labels, strict=True)},
+        mean_polarity=None if mean is None else float(mean),
+        corrected=int(corrected or 0),
+    )
+
+
+def negative_texts(s: Session, team_id: str, start: datetime, end: datetime, limit: int = 2000) -> list[str]:
+    return list(
+        s.scalars(
+            select(Feedback.text)
+            .where(
+                Feedback.team_id == team_id,
+                Feedback.received_at >= start,
+                Feedback.received_at < end,
+                Feedback.label == "negative",
+            )
+            .limit(limit)
+        )
+    )
+
+
+def open_negative(
+    s: Session, team_id: str, open_states: tuple[str, ...], limit: int
+) -> tuple[int, list[Feedback]]:
+    """How many negative items are still open, and the oldest `limit` of them."""
+    where = (Feedback.team_id == team_id, Feedback.state.in_(open_states), Feedback.label == "negative")
+    total = s.scalar(select(func.count()).select_from(Feedback).where(*where)) or 0
+    oldest = list(s.scalars(select(Feedback).where(*where).order_by(Feedback.received_at).limit(limit)))
+    return total, oldest
+
+
+def response_pairs(
+    s: Session, team_id: str, start: datetime, end: datetime
+) -> tuple[list[tuple[datetime, datetime]], list[tuple[datetime, datetime]]]:
+    """(created, first response) for first responses in the window; (created, resolved) for resolutions."""
+    responded = s.execute(
+        select(Feedback.created_at, Feedback.first_response_at).where(
+            Feedback.team_id == team_id, Feedback.first_response_at >= start, Feedback.first_response_at < end
+        )
+    ).all()
+    resolved = s.execute(
+        select(Feedback.created_at, Feedback.resolved_at).where(
+            Feedback.team_id == team_id, Feedback.resolved_at >= start, Feedback.resolved_at < end
+        )
+    ).all()
+    return [(a, b) for a, b in responded], [(a, b) for a, b in resolved]
+
+
+def resolutions(
+    s: Session, team_id: str, start: datetime, end: datetime, limit: int
+) -> tuple[int, list[Feedback]]:
+    where = (Feedback.team_id == team_id, Feedback.resolved_at >= start, Feedback.resolved_at < end)
+    total = s.scalar(select(func.count()).select_from(Feedback).where(*where)) or 0
+    latest = list(
+        s.scalars(select(Feedback).where(*where).order_by(Feedback.resolved_at.desc()).limit(limit))
+    )
+    return total, latest
+
+
+def sla_breaches(s: Session, team_id: str, start: datetime, end: datetime) -> int:
+    return (
+        s.scalar(
+            select(func.count(func.distinct(FeedbackNudge.feedback_id))).where(
+                FeedbackNudge.team_id == team_id,
+                FeedbackNudge.stage.like("sla-%"),
+                FeedbackNudge.sent_at >= start,
+                FeedbackNudge.sent_at < end,
+            )
+        )
+        or 0
+    )

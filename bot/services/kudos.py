@@ -683,7 +683,7 @@ class KudosService:
                 )
                 .order_by(Kudos.posted_at, Kudos.id)
             ).all()
-            views = [self._view(s, k) for k in rows]
+            views = self._views(s, rows)
         by_value = Counter(v for k in views for v in k.values)
         given: Counter[str] = Counter()
         received: Counter[str] = Counter()
@@ -782,6 +782,27 @@ class KudosService:
         if kudos is None or kudos.team_id != team_id:
             raise NotFound("That kudos no longer exists.")
         return kudos
+
+    def _views(self, s: Session, rows: Sequence[Kudos]) -> list[KudosView]:
+        """Views of many kudos in three queries, whatever their number (the digest reads a week's worth)."""
+        ids = [k.id for k in rows]
+        receivers: dict[int, list[str]] = {i: [] for i in ids}
+        plus_ones: dict[int, int] = {}
+        for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+            for kudos_id, receiver in s.execute(
+                select(KudosRecipient.kudos_id, KudosRecipient.receiver)
+                .where(KudosRecipient.kudos_id.in_(chunk))
+                .order_by(KudosRecipient.id)
+            ):
+                receivers[kudos_id].append(receiver)
+            plus_ones.update(
+                s.execute(
+                    select(KudosPlusOne.kudos_id, func.count())
+                    .where(KudosPlusOne.kudos_id.in_(chunk))
+                    .group_by(KudosPlusOne.kudos_id)
+                ).all()
+            )
+        return [_to_view(k, receivers[k.id], int(plus_ones.get(k.id, 0))) for k in rows]
 
     def _view(self, s: Session, kudos: Kudos) -> KudosView:
         receivers = s.scalars(

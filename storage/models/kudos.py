@@ -20,6 +20,7 @@ class Kudos(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "source_key"),
         Index("ix_kudos_team_created", "team_id", "created_at"),
+        Index("ix_kudos_team_posted", "team_id", "posted_at"),  # the digest's week of posted kudos
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

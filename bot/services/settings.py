@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time
+from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -364,6 +365,9 @@ def _parse(spec: FieldSpec, raw: Any) -> Any:
     raise ValueError(f"unknown kind {kind}")
 
 
+CACHE_SECONDS = 5.0
+
+
 class SettingsService:
     """Reads and writes workspace settings; the environment supplies time zone and owner fallbacks."""
 
@@ -374,12 +378,21 @@ class SettingsService:
         self._clock = clock
         self._defaults = WorkspaceSettings(timezone=timezone)
         self._env_owners = tuple(env_owners)
+        self._cache: dict[str, tuple[float, WorkspaceSettings]] = {}
 
     def get(self, team_id: str, session: Session | None = None) -> WorkspaceSettings:
+        """The workspace's settings. Outside a transaction they are cached for CACHE_SECONDS per process:
+        nearly every request reads them, and a change made in another process shows within that time
+        (a change made through this process shows at once)."""
         if session is not None:
             return self._resolve(repo.stored_settings(session, team_id))
+        cached = self._cache.get(team_id)
+        if cached is not None and cached[0] > monotonic():
+            return cached[1]
         with self._sessions() as s:
-            return self._resolve(repo.stored_settings(s, team_id))
+            resolved = self._resolve(repo.stored_settings(s, team_id))
+        self._cache[team_id] = (monotonic() + CACHE_SECONDS, resolved)
+        return resolved
 
     def _resolve(self, stored: dict[str, Any]) -> WorkspaceSettings:
         known = {f.name: f for f in fields(WorkspaceSettings)}
@@ -411,7 +424,9 @@ class SettingsService:
             if errors:
                 raise SettingsInvalid(errors)
             repo.save_settings(s, team_id, clean, user_id, self._clock.now())
-            return self.get(team_id, s)
+            saved = self.get(team_id, s)
+        self._cache.pop(team_id, None)
+        return saved
 
 
 class SettingsInvalid(UserFacingError):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -94,3 +96,34 @@ def test_uninstall_stops_the_workspace_and_forgets_its_token(oauth_container: Co
     assert oauth_container.workspaces.active_team_ids() == []
     assert oauth_container.installations is not None
     assert oauth_container.installations.find_bot(enterprise_id=None, team_id="T0AAAAA") is None
+
+
+def test_two_installed_workspaces_each_get_their_own_digest_with_only_their_own_data(
+    oauth_container: Container, slack: SlackStandIn
+) -> None:
+    from bot.services.feedback import FeedbackInput
+    from jobs.digest import send_weekly_digests
+
+    web = build_web_app(oauth_container, create_app(oauth_container, process_before_response=True))
+    _install(web, "code-a")
+    _install(web, "code-b")
+    texts = {
+        "T0AAAAA": ["Terrible, the parcel never came.", "Awful support, rude and slow."],
+        "T0BBBBB": ["Lovely service, thank you so much!"],
+    }
+    for team, items in texts.items():
+        oauth_container.workspace_settings.update(team, None, {"digest_channel": f"CDIG{team[-1]}01"})
+        for n, text in enumerate(items):
+            received = oauth_container.clock.now() - timedelta(days=3)
+            oauth_container.feedback.ingest(
+                team, FeedbackInput("email", f"{team}-{n}", text, received_at=received), post_cards=False
+            )
+    assert send_weekly_digests(oauth_container) == 2
+    assert send_weekly_digests(oauth_container) == 0
+    oauth_container.outbox.drain()
+    [digest_a] = slack.messages("CDIGA01")
+    [digest_b] = slack.messages("CDIGB01")
+    assert digest_a.token == "xoxb-team-a" and digest_b.token == "xoxb-team-b"
+    text_a, text_b = json.dumps(digest_a["blocks"]), json.dumps(digest_b["blocks"])
+    assert "2 items" in text_a and "2 negative" in text_a and "positive (0%)" in text_a
+    assert "1 item ·" in text_b and "1 positive (100%)" in text_b and "parcel" not in text_b

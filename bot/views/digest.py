@@ -55,7 +55,7 @@ def sentiment_blocks(section: SentimentSection) -> list[Any]:
         if c
     )
     lines = [
-        f"*Customer sentiment*: {section.count} items · {labels}",
+        f"*Customer sentiment*: {section.count} item{'' if section.count == 1 else 's'} · {labels}",
         f"Mean polarity {_signed(section.mean_polarity)}" + (f" ({changes})" if changes else ""),
     ]
     if section.themes:

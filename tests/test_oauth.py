@@ -124,6 +124,7 @@ def test_two_installed_workspaces_each_get_their_own_digest_with_only_their_own_
     [digest_a] = slack.messages("CDIGA01")
     [digest_b] = slack.messages("CDIGB01")
     assert digest_a.token == "xoxb-team-a" and digest_b.token == "xoxb-team-b"
-    text_a, text_b = json.dumps(digest_a["blocks"]), json.dumps(digest_b["blocks"])
+    text_a = json.dumps(digest_a["blocks"], ensure_ascii=False)
+    text_b = json.dumps(digest_b["blocks"], ensure_ascii=False)
     assert "2 items" in text_a and "2 negative" in text_a and "positive (0%)" in text_a
     assert "1 item ·" in text_b and "1 positive (100%)" in text_b and "parcel" not in text_b

@@ -26,5 +26,9 @@ def apply_retention(container: Container) -> None:
     for team_id in container.workspaces.active_team_ids():
         report = container.retention.apply(team_id)
         log.info("%s", report)
+    for team_id, rows in container.retention.purge_uninstalled().items():
+        log.info(
+            "retention: removed workspace %s (uninstalled past its retention period): %d rows", team_id, rows
+        )
     scrubbed = container.retention.scrub_sent_payloads()
     log.info("retention: emptied %d sent Slack call payload(s) older than 30 days", scrubbed)

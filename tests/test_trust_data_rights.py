@@ -19,6 +19,7 @@ from bot.services.retention import REDACTED
 from jobs.housekeeping import apply_retention
 from storage.migrate import alembic_config
 from storage.models import (
+    Base,
     Feedback,
     Kudos,
     KudosRecipient,
@@ -174,3 +175,33 @@ def test_forget_user_removes_their_kudos_and_deletes_the_cards(
     assert len(deleted) == 1 and deleted[0]["channel"] == "CKUDOS1"
     exported = json.dumps(container.data_rights.export(TEAM_ID))
     assert "UGIVER01" not in exported.replace('"UOWNER01"', "")
+
+
+def test_an_uninstalled_workspace_is_kept_for_its_retention_period_then_removed(
+    driver: SlackDriver, container: Container, clock: FixedClock, slack: SlackStandIn
+) -> None:
+    closed_survey_with_comments(driver, container, slack)
+    ingest(container, "U-1", "Fay")
+    driver.command(
+        "/kudos", "<@UP00001|p> for calming a customer down #calmed-a-tense-moment", user="UP00002"
+    )
+    container.workspaces.ensure("T0STAYS")
+    container.feedback.ingest("T0STAYS", FeedbackInput("email", "S-1", "Fine, thanks."), post_cards=False)
+    driver.event({"type": "app_uninstalled"})
+    container.workspace_settings.update(
+        TEAM_ID, None, {"feedback_retention_days": 30, "comment_retention_days": 40}
+    )
+
+    clock.advance(days=39)
+    apply_retention(container)
+    with container.sessions.begin() as s:
+        assert s.scalar(select(func.count()).select_from(SurveyResponse)) == 5  # kept while within retention
+    clock.advance(days=2)
+    apply_retention(container)
+    with container.sessions.begin() as s:
+        for table in Base.metadata.sorted_tables:
+            if "team_id" in table.c:
+                left = s.scalar(select(func.count()).select_from(table).where(table.c.team_id == TEAM_ID))
+                assert left == 0, table.name
+        assert s.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+        assert s.scalar(select(func.count()).select_from(Feedback).where(Feedback.team_id == "T0STAYS")) == 1

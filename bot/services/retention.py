@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import String, cast, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.services.settings import SettingsService
-from storage.models import Feedback, OutboxMessage, Survey, SurveyResponse
+from storage.models import Base, Feedback, OutboxMessage, Survey, SurveyResponse, Workspace
 
 REDACTED = "[removed after the retention period]"
 KEEP_SENT_PAYLOADS = timedelta(days=30)
@@ -83,3 +83,32 @@ class Retention:
                 ).rowcount
                 or 0
             )
+
+    def purge_uninstalled(self) -> dict[str, int]:
+        """Remove every row of workspaces uninstalled longer ago than their retention period.
+
+        Their data is kept that long after an uninstall (so a reinstall finds it), then goes entirely:
+        each table with a team_id, children before parents; survey rows follow through ON DELETE CASCADE.
+        """
+        now = self._clock.now()
+        with self._sessions() as s:
+            gone = [
+                w.team_id
+                for w in s.scalars(select(Workspace).where(Workspace.active.is_(False)))
+                if w.uninstalled_at is not None
+                and w.uninstalled_at < now - timedelta(days=self._longest_retention(w.team_id))
+            ]
+        removed: dict[str, int] = {}
+        for team_id in gone:
+            with self._sessions.begin() as s:
+                total = 0
+                for table in reversed(Base.metadata.sorted_tables):
+                    if "team_id" in table.c:
+                        total += s.execute(delete(table).where(table.c.team_id == team_id)).rowcount or 0
+            self._settings.forget(team_id)
+            removed[team_id] = total
+        return removed
+
+    def _longest_retention(self, team_id: str) -> int:
+        ws = self._settings.get(team_id)
+        return max(ws.feedback_retention_days, ws.comment_retention_days)

@@ -405,6 +405,10 @@ class SettingsService:
             resolved = replace(resolved, owners=self._env_owners)
         return resolved
 
+    def forget(self, team_id: str) -> None:
+        """Drop the cached settings of a workspace whose rows were removed."""
+        self._cache.pop(team_id, None)
+
     def update(self, team_id: str, user_id: str | None, changes: dict[str, Any]) -> WorkspaceSettings:
         """Validate and store `changes`; raises SettingsInvalid (with per-field errors) storing nothing."""
         clean, errors = validate(changes)

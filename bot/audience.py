@@ -57,3 +57,12 @@ def usergroups(client: WebClient) -> list[tuple[str, str]]:
     return [
         (g["id"], f"@{g.get('handle', '')}: {g.get('name', '')}") for g in response.get("usergroups") or []
     ]
+
+
+def names(client: WebClient) -> dict[str, list[str]]:
+    """Active people's names (real and display), for recognising who customer praise is about."""
+    return {
+        u["id"]: [n for n in (u.get("real_name"), (u.get("profile") or {}).get("display_name")) if n]
+        for u in _paged(client, "users.list", "members")
+        if not (u.get("is_bot") or u.get("deleted") or u["id"] == SLACKBOT)
+    }

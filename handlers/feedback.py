@@ -8,10 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot import audience
 from bot.container import Container
 from bot.services.feedback import FeedbackInput, FeedbackInvalid, RuleInvalid
+from bot.services.praise import named_people
 from bot.views import ids
-from bot.views.feedback import log_feedback_modal, resolve_modal
+from bot.views.feedback import FeedbackItem, log_feedback_modal, resolve_modal
 from bot.views.routing import FIELD_BLOCKS, read_rule_form, routing_rules_modal
 
 COMMAND = "/feedback"
@@ -80,16 +82,35 @@ def _feedback_id(action: dict[str, Any]) -> int:
         raise FeedbackInvalid("That button is broken; please reload the message.") from exc
 
 
-def acknowledge_feedback(ack: Ack, action: dict[str, Any], context: BoltContext, services: Container) -> None:
+def acknowledge_feedback(
+    ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
     ack()
-    services.feedback.acknowledge(context.team_id or "", _feedback_id(action), context.user_id or "")
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    change = services.feedback.acknowledge(team_id, _feedback_id(action), user_id)
+    _offer_kudos_for_praise(services, client, team_id, user_id, change.item, change.changed)
     services.outbox.wakeup()
 
 
-def take_feedback(ack: Ack, action: dict[str, Any], context: BoltContext, services: Container) -> None:
+def take_feedback(
+    ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
     ack()
-    services.feedback.take(context.team_id or "", _feedback_id(action), context.user_id or "")
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    change = services.feedback.take(team_id, _feedback_id(action), user_id)
+    _offer_kudos_for_praise(services, client, team_id, user_id, change.item, change.changed)
     services.outbox.wakeup()
+
+
+def _offer_kudos_for_praise(
+    services: Container, client: WebClient, team_id: str, clicker: str, item: FeedbackItem, changed: bool
+) -> None:
+    """Positive feedback that names someone: offer whoever picked it up a kudos for them, on the
+    customer's behalf (once per person named; the offer's key makes repeats harmless)."""
+    if not changed or item.label != "positive":
+        return
+    for person in named_people(item.text, audience.names(client)):
+        services.kudos.offer_for_feedback(team_id, item.id, clicker, person, item.customer, item.text)
 
 
 def correct_feedback_label(

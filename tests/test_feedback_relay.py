@@ -377,3 +377,19 @@ def test_resolving_feedback_someone_else_owned_offers_the_resolver_a_kudos_for_t
         offer["blocks"]
     )
     assert slack.messages("UAGENT1") == []  # the offer goes to the resolver only, once
+
+
+def test_positive_feedback_naming_an_employee_offers_the_clicker_a_kudos_for_them(
+    configured: Container, source: tuple[str, str], slack: SlackStandIn, driver: SlackDriver
+) -> None:
+    slack.add_user("UANA0001", "ana", real_name="Ana Lopez", profile={"display_name": "ana"})
+    slack.add_user("UBEN0001", "ben", real_name="Ben Okafor", profile={"display_name": "Ben"})
+    slack.add_user("UBEN0002", "ben2", real_name="Ben Smith", profile={"display_name": "bens"})
+    ingest_one(configured, source[0], text="Ana was wonderful and so kind, thank you! Ben too.", ext="P-1")
+    configured.outbox.drain()
+    feedback_id, _ = _card(slack)
+    for _ in range(2):
+        driver.action(ids.FEEDBACK_ACKNOWLEDGE, user="UAGENT1", value=str(feedback_id), channel="CFEED01")
+    configured.outbox.drain()
+    [offer] = slack.messages("UAGENT1")
+    assert "<@UANA0001>" in json.dumps(offer["blocks"])  # "Ben" names two people: nobody is guessed

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import App, BoltResponse, Respond
+from slack_bolt import App, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -30,6 +30,7 @@ def register(app: App) -> None:
 def handle_error(
     error: Exception,
     body: dict[str, Any],
+    request: BoltRequest,
     response: BoltResponse | None,
     client: WebClient,
     respond: Respond | None,
@@ -49,7 +50,11 @@ def handle_error(
     else:
         log.error("unhandled error in a listener", exc_info=error)
         text = UNEXPECTED
-    return tell_user(text, body, response, client, respond)
+    acked = request.context.ack is not None and request.context.ack.response is not None
+    told = tell_user(text, body, not acked, client, respond)
+    # Already acknowledged: Slack has its answer; keep it (when the app runs with
+    # process_before_response, Bolt would otherwise turn the error into an HTTP 500 after the fact).
+    return request.context.ack.response if acked else told
 
 
 def _user(body: dict[str, Any]) -> str | None:
@@ -57,14 +62,13 @@ def _user(body: dict[str, Any]) -> str | None:
 
 
 def tell_user(
-    text: str, body: dict[str, Any], response: BoltResponse | None, client: WebClient, respond: Respond | None
+    text: str, body: dict[str, Any], not_acked: bool, client: WebClient, respond: Respond | None
 ) -> BoltResponse | None:
     """Show `text` to the person behind `body` in the one way this kind of request allows.
 
-    Before ack (response is not None) a slash command or modal submission answers in the HTTP response;
-    after it, through response_url, an ephemeral message, or a modal opened with the trigger.
+    Before ack a slash command or modal submission answers in the HTTP response; after it, through
+    response_url, an ephemeral message, or a modal opened with the trigger.
     """
-    not_acked = response is not None
     if body.get("command") and not_acked:
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": text})
     if body.get("type") == "view_submission" and not_acked:

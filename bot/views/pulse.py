@@ -142,7 +142,7 @@ def survey_message(
 ) -> Message:
     """The DM someone answers in. After an answer it shows their own choices and carries their token."""
     answers, comments = answers or {}, comments or {}
-    blocks: list[Any] = [HeaderBlock(text=plain(survey.title))]
+    blocks: list[Any] = [HeaderBlock(text=plain(escape(survey.title)))]
     if answers or comments:
         scored = [q for q in survey.questions if q.scored]
         left = [q for q in scored if q.key not in answers]
@@ -161,7 +161,7 @@ def survey_message(
     for number, q in enumerate(survey.questions, start=1):
         blocks.extend(_question_blocks(survey, q, number, answers, comments, token))
     blocks.append(context(f"Closes {when(survey.closes_at, survey.timezone)}. Skipping a question is fine."))
-    return message(f"Pulse survey: {survey.title}", blocks)
+    return message(f"Pulse survey: {escape(survey.title)}", blocks)
 
 
 def invitation_message(survey: SurveyInfo) -> Message:
@@ -211,7 +211,7 @@ def results_blocks(results: SurveyResults) -> list[Any]:
     state = "open" if survey.state == "open" else "closed"
     rate = f" ({results.response_rate}%)" if results.response_rate is not None else ""
     blocks: list[Any] = [
-        HeaderBlock(text=plain(f"Results: {survey.title}")),
+        HeaderBlock(text=plain(f"Results: {escape(survey.title)}")),
         context(
             f"Survey {survey.id} · round {survey.round} · {state} · {results.responded} of {results.invited} "
             f"answered{rate} · {'anonymous' if survey.anonymous else 'attributed'}"
@@ -240,14 +240,14 @@ def results_blocks(results: SurveyResults) -> list[Any]:
 
 
 def results_message(results: SurveyResults) -> Message:
-    return message(f"Pulse results: {results.survey.title}", results_blocks(results))
+    return message(f"Pulse results: {escape(results.survey.title)}", results_blocks(results))
 
 
 def follow_up_message(survey: SurveyInfo, text: str, owner_id: str) -> Message:
     return message(
-        f"You said, we're doing: {survey.title}",
+        f"You said, we're doing: {escape(survey.title)}",
         [
-            HeaderBlock(text=plain(f"You said, we're doing: {survey.title}")),
+            HeaderBlock(text=plain(f"You said, we're doing: {escape(survey.title)}")),
             md_section(quote(truncate(text, 2800))),
             context(
                 f"From <@{owner_id}>, after the pulse survey you were asked to answer. Thank you for it."

@@ -1,4 +1,4 @@
-"""CSV import throughput, sentiment included. Run by hand: python -m bench.import_csv [--rows 100000]."""
+"""CSV import throughput, sentiment included. Run by hand: python -m bench.import [--rows 100000]."""
 
 from __future__ import annotations
 

@@ -15,7 +15,13 @@ log = logging.getLogger(__name__)
 def send_weekly_digests(container: Container) -> int:
     posted = 0
     for team_id in container.workspaces.active_team_ids():
-        digest = container.digests.post_if_due(team_id)
+        try:
+            digest = container.digests.post_if_due(team_id)
+        except Exception:
+            # One workspace's failure (its claim was rolled back with it) must not cost the others theirs;
+            # the next run retries it within the grace window.
+            log.exception("weekly digest for %s failed; the other workspaces go on", team_id)
+            continue
         if digest is None:
             continue
         posted += 1

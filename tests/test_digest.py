@@ -244,3 +244,24 @@ def test_team_and_wins_sections_come_from_closed_surveys_and_kudos(
         response_json(driver.command("/digest", "this-week", user=MANAGER)), ensure_ascii=False
     )
     assert f"no follow-up yet: `/pulse respond {survey_id}`" in later
+
+
+def test_one_workspace_failing_does_not_cost_the_others_their_digest(
+    configured: Container, clock: FixedClock, slack: SlackStandIn, monkeypatch, caplog
+) -> None:
+    configured.workspaces.ensure("T0BROKEN")
+    configured.workspace_settings.update("T0BROKEN", OWNER, {"digest_channel": "CBROKEN1"})
+    build = configured.digests.build
+
+    def broken_for_one(team_id, week):  # type: ignore[no-untyped-def]
+        if team_id == "T0BROKEN":
+            raise RuntimeError("boom")
+        return build(team_id, week)
+
+    monkeypatch.setattr(configured.digests, "build", broken_for_one)
+    with caplog.at_level(logging.ERROR, logger="jobs.digest"):
+        assert send_weekly_digests(configured) == 1
+    assert "weekly digest for T0BROKEN failed" in caplog.text
+    monkeypatch.setattr(configured.digests, "build", build)
+    assert send_weekly_digests(configured) == 1  # the failed one is retried on the next run, once
+    assert send_weekly_digests(configured) == 0

@@ -28,3 +28,5 @@ def setup_logging(level: str) -> None:
     root.setLevel(level)
     # The scheduler logs every run at INFO; its warnings and errors still show.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # Alembic narrates its set-up at INFO on every start; `migrate` and `run` report what was applied.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

@@ -304,6 +304,9 @@ def test_reminders_go_only_to_those_who_have_not_answered_and_leave_no_list_behi
         ).all()
     assert len(reminders) == 4
     assert all(r.payload == {} and not any(u in r.dedupe_key for u in team) for r in reminders)
+    # Nor can a reminder row be matched to a later answer through the participation hash.
+    hashes = {container.pulse.participant_hash(TEAM_ID, survey_id, u) for u in team}
+    assert not any(r.dedupe_key.rsplit(":", 1)[1] in hashes for r in reminders)
 
 
 def test_the_survey_closes_itself_and_a_weekly_survey_launches_its_next_round_with_the_change(

@@ -325,9 +325,13 @@ class PulseService:
             return question, current
 
     def participant_hash(self, team_id: str, survey_id: int, user_id: str) -> str:
+        return self._keyed("took-part", team_id, survey_id, user_id)
+
+    def _keyed(self, purpose: str, team_id: str, survey_id: int, user_id: str) -> str:
+        """HMAC-SHA256 with the server secret; each purpose gets unrelated values."""
         if self._secret is None:
             raise RuntimeError("EMPATHY_SECRET_KEY is not set; surveys cannot record participation.")
-        message = f"{team_id}:{survey_id}:{user_id}".encode()
+        message = f"{purpose}:{team_id}:{survey_id}:{user_id}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
     # Results ------------------------------------------------------------------------------------------
@@ -546,12 +550,14 @@ class PulseService:
                     participant = self.participant_hash(team_id, survey_id, user_id)
                     if participant in answered:
                         continue
-                    # Keyed by the hash, and scrubbed once sent: the outbox must not become a list of
-                    # who had not answered by when.
+                    # Keyed by a hash of its own (not the participation hash, which would let the row be
+                    # matched to a later answer) and scrubbed once sent: the outbox must not become a
+                    # list of who had not answered by when.
+                    keyed = self._keyed("remind", team_id, survey_id, user_id)
                     self._outbox.enqueue(
                         s,
                         team_id=team_id,
-                        key=f"pulse:{survey_id}:remind:{number}:{participant}",
+                        key=f"pulse:{survey_id}:remind:{number}:{keyed}",
                         method="chat.postMessage",
                         payload={"channel": user_id, **message.as_kwargs()},
                         on_sent=SCRUB,

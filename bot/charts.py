@@ -69,3 +69,28 @@ def sentiment_trend_png(
         return buffer.getvalue()
     finally:
         plt.close(fig)
+
+
+def distribution_png(title: str, questions: Sequence[tuple[str, dict[int, int]]]) -> bytes:
+    """One bar chart per scored question (at most four): how many chose each point of the scale."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    shown = list(questions)[:4]
+    fig: Figure = plt.figure(figsize=(8, 2.4 * max(1, len(shown))), dpi=100)
+    try:
+        for index, (question, distribution) in enumerate(shown, start=1):
+            ax = fig.add_subplot(len(shown), 1, index)
+            points = sorted(distribution)
+            ax.bar([str(p) for p in points], [distribution[p] for p in points], color="#2f6fde")
+            ax.set_title(question if len(question) <= 90 else question[:89] + "…", fontsize=9)
+            ax.set_ylabel("answers", fontsize=8)
+        fig.suptitle(title, fontsize=10)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(fig)

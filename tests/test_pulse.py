@@ -371,3 +371,30 @@ def test_owner_follow_up_reaches_everyone_invited(
         )
     )
     assert "Only the workspace's empathy-bot owners" in crafted
+
+
+def test_closed_results_are_charted_once_in_the_digest_channel_and_never_when_withheld(
+    driver: SlackDriver, container: Container, slack: SlackStandIn
+) -> None:
+    from jobs.pulse import run_pulse_surveys
+
+    container.workspace_settings.update(TEAM_ID, OWNER, {"digest_channel": "CDIGEST1"})
+    team = people(slack, 8)
+    withheld = launch(driver, container)
+    shown = launch(driver, container)
+    container.outbox.drain()
+    for user in team[:4]:
+        [invite] = [m for m in slack.messages(user) if f'"{withheld}|q1|' in json.dumps(m["blocks"])]
+        Respondent(driver, slack, user, invite["blocks"]).click("q1", 6)
+    for user in team[:5]:
+        [invite] = [m for m in slack.messages(user) if f'"{shown}|q1|' in json.dumps(m["blocks"])]
+        Respondent(driver, slack, user, invite["blocks"]).click("q1", 9)
+    for survey_id in (withheld, shown):
+        driver.command("/pulse", f"close {survey_id}", user=OWNER)
+    run_pulse_surveys(container)
+    run_pulse_surveys(container)
+    [upload] = slack.calls_to("files.completeUploadExternal")
+    assert upload["channel_id"] == "CDIGEST1"
+    [requested] = slack.calls_to("files.getUploadURLExternal")
+    assert requested["filename"] == f"pulse-{shown}.png"  # the withheld survey got no chart
+    assert next(iter(slack.uploads.values())).startswith(b"\x89PNG")

@@ -40,6 +40,7 @@ from bot.views.pulse import (
 )
 from storage.models import OutboxMessage, Survey, SurveyInvitee, SurveyParticipation, SurveyResponse
 from storage.repositories.common import insert_ignoring_conflicts
+from storage.repositories.idempotency import claim_period, period_claimed
 
 RECURRENCES = ("none", "weekly", "biweekly", "monthly")
 MIN_OPEN = timedelta(hours=1)
@@ -496,6 +497,30 @@ class PulseService:
                     payload={"channel": destination, **message.as_kwargs()},
                 )
             return results
+
+    def charts_due(self, within: timedelta = timedelta(days=1)) -> list[tuple[str, SurveyResults, str]]:
+        """Surveys closed in the last day whose results may be shown and whose workspace has a digest
+        channel, not charted yet: (team, results, channel). The claim makes each chart go out once."""
+        now = self._clock.now()
+        with self._sessions.begin() as s:
+            closed = s.scalars(
+                select(Survey).where(Survey.state == "closed", Survey.closed_at >= now - within)
+            ).all()
+            due = []
+            for survey in closed:
+                channel = self._settings.get(survey.team_id).digest_channel
+                if not channel or period_claimed(s, survey.team_id, "pulse_chart", str(survey.id)):
+                    continue
+                results = self._results(s, survey)
+                if results.withheld_reason or not any(not q.hidden and q.answered for q in results.questions):
+                    continue
+                due.append((survey.team_id, results, channel))
+        claimed = []
+        for team_id, results, channel in due:
+            with self._sessions.begin() as s:
+                if claim_period(s, team_id, "pulse_chart", str(results.survey.id), now):
+                    claimed.append((team_id, results, channel))
+        return claimed
 
     def close_due(self) -> int:
         now = self._clock.now()

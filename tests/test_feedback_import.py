@@ -17,7 +17,7 @@ from bot.feedback_import import Columns, import_csv
 from bot.services import feedback as feedback_service
 from bot.services.feedback import FeedbackInvalid
 from storage.models import Feedback, FeedbackEvent
-from tests.conftest import OWNER, TEST_DATABASE_URL
+from tests.conftest import OWNER
 from tests.slack_requests import TEAM_ID
 from tests.slack_standin import SlackStandIn
 
@@ -63,13 +63,12 @@ def test_column_mapping_and_a_missing_column_refuses_the_whole_file(configured: 
         import_csv(configured.feedback, TEAM_ID, io.StringIO(mapped))
 
 
-@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="the CLI runs against its own SQLite file")
-def test_cli_creates_a_source_and_imports_a_file(tmp_path: Path) -> None:
+def test_cli_creates_a_source_and_imports_a_file(tmp_path: Path, scratch_database_url: str) -> None:
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(tmp_path),
         "EMPATHY_ENV_FILE": str(tmp_path / "none.env"),
-        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "DATABASE_URL": scratch_database_url,
     }
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,6 +15,7 @@ from bot.services.praise import named_people
 from bot.views import ids
 from bot.views.feedback import FeedbackItem, log_feedback_modal, resolve_modal
 from bot.views.routing import FIELD_BLOCKS, read_rule_form, routing_rules_modal
+from handlers.payload import action_record_id
 
 COMMAND = "/feedback"
 SHORTCUT_SOURCE = "slack"
@@ -74,20 +75,12 @@ def submit_feedback(ack: Ack, view: dict[str, Any], context: BoltContext, servic
     ack()
 
 
-def _feedback_id(action: dict[str, Any]) -> int:
-    raw = action.get("value") or action.get("selected_option", {}).get("value", "")
-    try:
-        return int(str(raw).split(":")[0])
-    except ValueError as exc:
-        raise FeedbackInvalid("That button is broken; please reload the message.") from exc
-
-
 def acknowledge_feedback(
     ack: Ack, action: dict[str, Any], context: BoltContext, client: WebClient, services: Container
 ) -> None:
     ack()
     team_id, user_id = context.team_id or "", context.user_id or ""
-    change = services.feedback.acknowledge(team_id, _feedback_id(action), user_id)
+    change = services.feedback.acknowledge(team_id, action_record_id(action), user_id)
     _offer_kudos_for_praise(services, client, team_id, user_id, change.item, change.changed)
     services.outbox.wakeup()
 
@@ -97,7 +90,7 @@ def take_feedback(
 ) -> None:
     ack()
     team_id, user_id = context.team_id or "", context.user_id or ""
-    change = services.feedback.take(team_id, _feedback_id(action), user_id)
+    change = services.feedback.take(team_id, action_record_id(action), user_id)
     _offer_kudos_for_praise(services, client, team_id, user_id, change.item, change.changed)
     services.outbox.wakeup()
 
@@ -118,7 +111,9 @@ def correct_feedback_label(
 ) -> None:
     ack()
     label = str(action.get("selected_option", {}).get("value", "")).partition(":")[2]
-    services.feedback.correct_label(context.team_id or "", _feedback_id(action), context.user_id or "", label)
+    services.feedback.correct_label(
+        context.team_id or "", action_record_id(action), context.user_id or "", label
+    )
     services.outbox.wakeup()
 
 
@@ -131,7 +126,7 @@ def open_resolve_modal(
     services: Container,
 ) -> None:
     ack()
-    item = services.feedback.get(context.team_id or "", _feedback_id(action))
+    item = services.feedback.get(context.team_id or "", action_record_id(action))
     client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(item.id))
 
 
@@ -180,10 +175,7 @@ def delete_routing_rule(
     services: Container,
 ) -> None:
     team_id = context.team_id or ""
-    try:
-        rule_id = int(action.get("value") or "")
-    except ValueError as exc:
-        raise FeedbackInvalid("That button is broken; please reopen the routing rules.") from exc
+    rule_id = action_record_id(action, fix="please reopen the routing rules")
     ack()
     services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
     services.feedback.delete_rule(team_id, rule_id)

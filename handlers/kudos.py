@@ -21,6 +21,7 @@ from bot.views.kudos import (
     reaction_reason_modal,
     withdrawn_notice,
 )
+from handlers.payload import action_record_id
 
 COMMAND = "/kudos"
 GROUP_UNREADABLE = ("no_such_subteam", "subteam_not_found", "missing_scope", "not_allowed_token_type")
@@ -226,13 +227,6 @@ def withdraw_reaction_kudos(
         services.outbox.wakeup()
 
 
-def _kudos_id(action: dict[str, Any]) -> int:
-    try:
-        return int(action.get("value") or "")
-    except ValueError as exc:
-        raise UserFacingError("That button is broken; please reload the message.") from exc
-
-
 def open_reason_modal(
     ack: Ack,
     action: dict[str, Any],
@@ -243,7 +237,7 @@ def open_reason_modal(
 ) -> None:
     ack()
     team_id, user_id = context.team_id or "", context.user_id or ""
-    kudos = services.kudos.get(team_id, _kudos_id(action))
+    kudos = services.kudos.get(team_id, action_record_id(action))
     if kudos.giver != user_id:
         raise NotAllowed("Only the person who reacted can add the why.")
     if kudos.status != "pending":
@@ -282,7 +276,7 @@ def submit_reaction_reason(ack: Ack, view: dict[str, Any], context: BoltContext,
 
 def add_plus_one(ack: Ack, action: dict[str, Any], context: BoltContext, services: Container) -> None:
     ack()
-    services.kudos.plus_one(context.team_id or "", _kudos_id(action), context.user_id or "")
+    services.kudos.plus_one(context.team_id or "", action_record_id(action), context.user_id or "")
     services.outbox.wakeup()
 
 

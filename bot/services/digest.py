@@ -178,12 +178,12 @@ class DigestService:
             if not claim_period(s, team_id, KIND, week.label, now):
                 return None
             for recipient in recipients:
-                self._outbox.enqueue(
+                self._outbox.post_message(
                     s,
                     team_id=team_id,
                     key=f"digest:{week.label}:{recipient}",
-                    method="chat.postMessage",
-                    payload={"channel": recipient, **rendered.as_kwargs()},
+                    channel=recipient,
+                    message=rendered,
                 )
         return digest
 

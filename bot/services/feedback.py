@@ -375,18 +375,15 @@ class FeedbackService:
         item = to_item(fb)
         for role, channel in ((MAIN, fb.channel_id), (ESCALATION, fb.escalation_channel_id)):
             if channel is not None:
-                self._outbox.enqueue(
+                self._outbox.post_message(
                     s,
                     team_id=fb.team_id,
                     key=f"feedback-card:{fb.id}:{role}",
-                    method="chat.postMessage",
-                    payload={
-                        "channel": channel,
-                        "unfurl_links": False,
-                        "unfurl_media": False,
-                        **feedback_card(item).as_kwargs(),
-                    },
+                    channel=channel,
+                    message=feedback_card(item),
                     on_sent=CARD_POSTED,
+                    unfurl_links=False,
+                    unfurl_media=False,
                 )
 
     def _card_posted(self, s: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
@@ -403,12 +400,14 @@ class FeedbackService:
         item = to_item(fb)
         reply = full_text_reply(item)
         if reply is not None:
-            self._outbox.enqueue(
+            self._outbox.post_message(
                 s,
                 team_id=fb.team_id,
                 key=f"feedback-full:{fb.id}:{role}",
-                method="chat.postMessage",
-                payload={"channel": channel, "thread_ts": ts, "unfurl_links": False, **reply.as_kwargs()},
+                channel=channel,
+                message=reply,
+                thread_ts=ts,
+                unfurl_links=False,
             )
         if fb.state != "new" or fb.label_corrected_by is not None:
             self._queue_updates(s, fb, f"posted-{role}")
@@ -538,18 +537,13 @@ class FeedbackService:
         stage = 2 if hours >= 2 * ws.sla_hours else 1
         if not self._claim(s, fb, f"sla-{stage}", now) or fb.channel_id is None:
             return 0
-        payload: dict[str, Any] = {
-            "channel": fb.channel_id,
-            **sla_nudge(to_item(fb), hours, stage).as_kwargs(),
-        }
-        if fb.ts:
-            payload["thread_ts"] = fb.ts
-        self._outbox.enqueue(
+        self._outbox.post_message(
             s,
             team_id=fb.team_id,
             key=f"feedback-nudge:{fb.id}:sla-{stage}",
-            method="chat.postMessage",
-            payload=payload,
+            channel=fb.channel_id,
+            message=sla_nudge(to_item(fb), hours, stage),
+            **({"thread_ts": fb.ts} if fb.ts else {}),
         )
         return 1
 
@@ -562,12 +556,12 @@ class FeedbackService:
             return 0
         if not self._claim(s, fb, "follow-up", now):
             return 0
-        self._outbox.enqueue(
+        self._outbox.post_message(
             s,
             team_id=fb.team_id,
             key=f"feedback-nudge:{fb.id}:follow-up",
-            method="chat.postMessage",
-            payload={"channel": fb.assignee, **follow_up_reminder(to_item(fb)).as_kwargs()},
+            channel=fb.assignee,
+            message=follow_up_reminder(to_item(fb)),
         )
         return 1
 

@@ -376,22 +376,23 @@ class KudosService:
     def _announce(self, s: Session, kudos: Kudos, view: KudosView, ws: WorkspaceSettings) -> None:
         """The card in the kudos channel (if one is set) and a DM to each receiver, through the outbox."""
         if ws.kudos_channel:
-            self._outbox.enqueue(
+            self._outbox.post_message(
                 s,
                 team_id=kudos.team_id,
                 key=f"kudos-card:{kudos.id}",
-                method="chat.postMessage",
-                payload={"channel": ws.kudos_channel, "unfurl_links": False, **kudos_card(view).as_kwargs()},
+                channel=ws.kudos_channel,
+                message=kudos_card(view),
                 on_sent=CARD_POSTED,
+                unfurl_links=False,
             )
         for receiver in view.receivers:
-            dm = kudos_dm(view, receiver, ws.kudos_channel).as_kwargs()
-            self._outbox.enqueue(
+            self._outbox.post_message(
                 s,
                 team_id=kudos.team_id,
                 key=f"kudos-dm:{kudos.id}:{receiver}",
-                method="chat.postMessage",
-                payload={"channel": receiver, "unfurl_links": False, **dm},
+                channel=receiver,
+                message=kudos_dm(view, receiver, ws.kudos_channel),
+                unfurl_links=False,
             )
 
     def _card_posted(self, s: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
@@ -602,15 +603,12 @@ class KudosService:
         if clicker == receiver:
             return False
         with self._sessions.begin() as s:
-            queued = self._outbox.enqueue(
+            queued = self._outbox.post_message(
                 s,
                 team_id=team_id,
                 key=f"kudos-offer:{feedback_id}:{receiver}:{clicker}",
-                method="chat.postMessage",
-                payload={
-                    "channel": clicker,
-                    **praise_offer(feedback_id, receiver, customer, excerpt).as_kwargs(),
-                },
+                channel=clicker,
+                message=praise_offer(feedback_id, receiver, customer, excerpt),
             )
         return queued
 
@@ -765,12 +763,12 @@ class KudosService:
                 theirs = [n for n in names if n != manager]
                 if not theirs:
                     continue
-                self._outbox.enqueue(
+                self._outbox.post_message(
                     s,
                     team_id=team_id,
                     key=f"kudos-fairness:{period}:{manager}",
-                    method="chat.postMessage",
-                    payload={"channel": manager, **fairness_nudge(theirs[:40], FAIRNESS_WEEKS).as_kwargs()},
+                    channel=manager,
+                    message=fairness_nudge(theirs[:40], FAIRNESS_WEEKS),
                 )
                 sent += 1
         return sent

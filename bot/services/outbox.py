@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.slack import SlackClients, retry_after_seconds
+from bot.views.common import Message
 from storage.models import OutboxMessage
 from storage.repositories import outbox as repo
 
@@ -111,6 +112,27 @@ class Outbox:
             payload=payload,
             on_sent=on_sent,
             now=self._clock.now(),
+        )
+
+    def post_message(
+        self,
+        session: Session,
+        *,
+        team_id: str,
+        key: str,
+        channel: str,
+        message: Message,
+        on_sent: str | None = None,
+        **options: Any,
+    ) -> bool:
+        """Queue a chat.postMessage of a built message; `options` are further arguments (thread_ts, …)."""
+        return self.enqueue(
+            session,
+            team_id=team_id,
+            key=key,
+            method="chat.postMessage",
+            payload={"channel": channel, **options, **message.as_kwargs()},
+            on_sent=on_sent,
         )
 
     def work(self) -> WorkReport:

@@ -201,12 +201,12 @@ class PulseService:
         s.execute(insert(SurveyInvitee), [{"survey_id": survey.id, "user_id": u} for u in people])
         invitation = invitation_message(self._info(survey))
         for user_id in people:
-            self._outbox.enqueue(
+            self._outbox.post_message(
                 s,
                 team_id=team_id,
                 key=f"pulse:{survey.id}:invite:{user_id}",
-                method="chat.postMessage",
-                payload={"channel": user_id, **invitation.as_kwargs()},
+                channel=user_id,
+                message=invitation,
             )
         return survey
 
@@ -489,12 +489,12 @@ class PulseService:
             if digest_channel:
                 destinations.append(digest_channel)
             for destination in destinations:
-                self._outbox.enqueue(
+                self._outbox.post_message(
                     s,
                     team_id=team_id,
                     key=f"pulse:{survey_id}:results:{destination}",
-                    method="chat.postMessage",
-                    payload={"channel": destination, **message.as_kwargs()},
+                    channel=destination,
+                    message=message,
                 )
             return results
 
@@ -579,12 +579,12 @@ class PulseService:
                     # matched to a later answer) and scrubbed once sent: the outbox must not become a
                     # list of who had not answered by when.
                     keyed = self._keyed("remind", team_id, survey_id, user_id)
-                    self._outbox.enqueue(
+                    self._outbox.post_message(
                         s,
                         team_id=team_id,
                         key=f"pulse:{survey_id}:remind:{number}:{keyed}",
-                        method="chat.postMessage",
-                        payload={"channel": user_id, **message.as_kwargs()},
+                        channel=user_id,
+                        message=message,
                         on_sent=SCRUB,
                     )
                     sent += 1
@@ -667,12 +667,12 @@ class PulseService:
                 s.scalars(select(SurveyInvitee.user_id).where(SurveyInvitee.survey_id == survey_id))
             )
             for user_id in people:
-                self._outbox.enqueue(
+                self._outbox.post_message(
                     s,
                     team_id=team_id,
                     key=f"pulse:{survey_id}:followup:{user_id}",
-                    method="chat.postMessage",
-                    payload={"channel": user_id, **message.as_kwargs()},
+                    channel=user_id,
+                    message=message,
                 )
             return len(people)
 

@@ -265,3 +265,49 @@ def test_one_workspace_failing_does_not_cost_the_others_their_digest(
     monkeypatch.setattr(configured.digests, "build", build)
     assert send_weekly_digests(configured) == 1  # the failed one is retried on the next run, once
     assert send_weekly_digests(configured) == 0
+
+
+def test_the_trend_marks_every_enps_round_of_the_eight_weeks_that_may_be_shown(
+    configured: Container, clock: FixedClock, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    from tests.pulse_helpers import Respondent, launch, people
+
+    team = people(slack, 6)
+    closed_weeks = []
+    for scores in ([10, 9, 9, 8, 3], [10, 2, 2, 2], [10, 10, 10, 9, 9]):  # +40; withheld (4 answers); +100
+        survey_id = launch(driver, configured, title=f"Round {len(closed_weeks) + 1}")
+        configured.outbox.drain()
+        for user, score in zip(team, scores, strict=False):
+            Respondent.from_dm(driver, slack, user).click("q1", score)
+        driver.command("/pulse", f"close {survey_id}", user=OWNER)
+        closed_weeks.append(week_of(clock.now(), configured.workspace_settings.get(TEAM_ID).tz).label)
+        clock.advance(days=14)
+
+    digest = configured.digests.build(
+        TEAM_ID, week_of(clock.now() - timedelta(days=14), configured.workspace_settings.get(TEAM_ID).tz)
+    )
+    marks = {p.label: p.enps for p in digest.trend if p.enps is not None}
+    assert marks == {closed_weeks[0]: 40, closed_weeks[2]: 100}, "the withheld round is never charted"
+    assert [p.label for p in digest.trend][-1] == closed_weeks[2]
+
+
+def test_a_survey_with_no_follow_up_is_flagged_for_eight_weeks_not_forever(
+    configured: Container, clock: FixedClock, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    from tests.pulse_helpers import launch, people
+
+    people(slack, 6)
+    survey_id = launch(driver, configured)
+    driver.command("/pulse", f"close {survey_id}", user=OWNER)
+    flagged = f"no follow-up yet: `/pulse respond {survey_id}`"
+
+    def preview() -> str:
+        answer = response_json(driver.command("/digest", "this-week", user=MANAGER))
+        return json.dumps(answer, ensure_ascii=False)
+
+    clock.advance(days=13)
+    assert flagged not in preview()
+    clock.advance(days=2)
+    assert flagged in preview()
+    clock.advance(days=42)
+    assert flagged not in preview()

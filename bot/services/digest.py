@@ -202,11 +202,6 @@ class DigestService:
         shared = tuple(self._pulse.follow_ups(team_id, week.start, week.end))
         team = TeamSection(results, waiting, shared) if results is not None or waiting or shared else None
         wins = self._kudos.kudos_summary(team_id, week.start, week.end)
-        if results is not None and results.enps is not None and not results.withheld_reason:
-            trend = (
-                *trend[:-1],
-                WeekPoint(trend[-1].label, trend[-1].mean_polarity, trend[-1].volume, results.enps.score),
-            )
         return Digest(
             team_id=team_id,
             week=week,
@@ -222,8 +217,16 @@ class DigestService:
     ) -> tuple[SentimentSection | None, tuple[WeekPoint, ...]]:
         weeks = [week.previous(n) for n in range(TREND_WEEKS - 1, -1, -1)]
         stats = [repo.window_stats(s, team_id, w.start, w.end) for w in weeks]
+        rounds = self._pulse.enps_rounds(team_id, weeks[0].start, week.end)
         trend = tuple(
-            WeekPoint(w.label, st.mean_polarity, st.count) for w, st in zip(weeks, stats, strict=True)
+            WeekPoint(
+                w.label,
+                st.mean_polarity,
+                st.count,
+                # the week's last round, if one closed that week with results that may be shown
+                next((score for at, score in reversed(rounds) if w.start <= at < w.end), None),
+            )
+            for w, st in zip(weeks, stats, strict=True)
         )
         current = stats[-1]
         if not current.count:

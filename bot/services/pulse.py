@@ -28,7 +28,7 @@ from bot.clock import Clock
 from bot.errors import NotAllowed, NotFound, UserFacingError
 from bot.services import pulse_stats
 from bot.services.outbox import Outbox
-from bot.services.pulse_questions import KIND_RANGES, Question
+from bot.services.pulse_questions import KIND_RANGES, SCALE_10, Question
 from bot.services.pulse_stats import SurveyInfo, SurveyResults
 from bot.services.settings import SettingsService
 from bot.services.workspaces import Roles
@@ -47,6 +47,8 @@ MIN_OPEN = timedelta(hours=1)
 MAX_OPEN = timedelta(days=30)
 MAX_TEXT_ANSWER = 2000
 SCRUB = "pulse_scrub"
+FOLLOW_UP_DUE_DAYS = 14  # a closed survey with no "you said, we're doing" after this shows in the digest
+FOLLOW_UP_NAG_DAYS = 56  # ... until this long after it closed
 
 AudienceResolver = Callable[[str, dict[str, Any]], list[str]]
 
@@ -439,16 +441,46 @@ class PulseService:
             ).one_or_none()
             return None if survey is None else self._results(s, survey)
 
-    def awaiting_follow_up(self, team_id: str, now: datetime, days: int = 14) -> list[SurveyInfo]:
-        """Closed surveys the owner has not answered with a 'you said, we're doing' within `days`."""
+    def enps_rounds(self, team_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+        """(closed_at, eNPS) of each survey with an eNPS question that closed in [start, end) and whose
+        results may be shown (thresholds applied), oldest first: the digest chart's eNPS markers."""
         with self._sessions.begin() as s:
             surveys = s.scalars(
-                select(Survey).where(
+                select(Survey)
+                .where(
+                    Survey.team_id == team_id,
+                    Survey.state == "closed",
+                    Survey.closed_at >= start,
+                    Survey.closed_at < end,
+                )
+                .order_by(Survey.closed_at)
+            ).all()
+            rounds = []
+            for survey in surveys:
+                if not any(q.get("kind") == SCALE_10 for q in survey.questions):
+                    continue
+                results = self._results(s, survey)
+                if results.enps is not None and not results.withheld_reason and survey.closed_at:
+                    rounds.append((survey.closed_at, results.enps.score))
+            return rounds
+
+    def awaiting_follow_up(
+        self, team_id: str, now: datetime, days: int = FOLLOW_UP_DUE_DAYS, limit: int = 3
+    ) -> list[SurveyInfo]:
+        """Closed surveys the owner has not answered with a 'you said, we're doing' within `days`, newest
+        first. Only those closed in the last FOLLOW_UP_NAG_DAYS: a reminder, not a nag forever."""
+        with self._sessions.begin() as s:
+            surveys = s.scalars(
+                select(Survey)
+                .where(
                     Survey.team_id == team_id,
                     Survey.state == "closed",
                     Survey.follow_up.is_(None),
                     Survey.closed_at <= now - timedelta(days=days),
+                    Survey.closed_at > now - timedelta(days=FOLLOW_UP_NAG_DAYS),
                 )
+                .order_by(Survey.closed_at.desc())
+                .limit(limit)
             ).all()
             return [self._info(x) for x in surveys]
 

@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import DividerBlock, HeaderBlock
 
 from bot.services.digest import Digest, Durations, LoopSection, SentimentSection, TeamSection
 from bot.services.kudos import KudosSummary
+from bot.services.pulse import FOLLOW_UP_DUE_DAYS
 from bot.views.common import Message, context, escape, md_section, message, plain, truncate
 from bot.views.feedback import EMOJI
 
@@ -118,8 +119,8 @@ def team_blocks(team: TeamSection) -> list[Any]:
         lines.append(f"You said, we're doing (“{escape(survey.title)}”): {escape(truncate(text, 300))}")
     for survey in team.awaiting_follow_up[:3]:
         lines.append(
-            f":warning: “{escape(survey.title)}” closed over 14 days ago with no follow-up yet: "
-            f"`/pulse respond {survey.id}`"
+            f":warning: “{escape(survey.title)}” closed over {FOLLOW_UP_DUE_DAYS} days ago with no "
+            f"follow-up yet: `/pulse respond {survey.id}`"
         )
     return [md_section("\n".join(lines))]
 

@@ -7,6 +7,7 @@ import json
 import sys
 
 from bot.config import Settings, with_secret_key
+from bot.errors import NotFound
 
 COMMANDS = ("export", "forget-customer", "forget-user")
 
@@ -22,7 +23,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     customer.add_argument("ref")
     customer.add_argument("--team", help="workspace id (default: the only installed workspace)")
-    user = sub.add_parser("forget-user", help="remove a person's survey participation and messages to them")
+    user = sub.add_parser(
+        "forget-user", help="remove a person's kudos, survey participation and messages to them"
+    )
     user.add_argument("user_id")
     user.add_argument("--team", help="workspace id (default: the only installed workspace)")
 
@@ -34,11 +37,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     container = build_container(with_secret_key(settings))
     try:
         migrations.upgrade(container.engine)
-        teams = container.workspaces.active_team_ids()
-        team_id = args.team or (teams[0] if len(teams) == 1 else None)
-        if team_id is None:
-            print("empathy-bot: say which workspace with --team", file=sys.stderr)
-            return 2
+        team_id = container.workspaces.pick(args.team)
         if args.command == "export":
             data = json.dumps(
                 container.data_rights.export(team_id), indent=2, ensure_ascii=False, default=str
@@ -55,6 +54,9 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         print(container.data_rights.forget_user(team_id, args.user_id))
         return 0
+    except NotFound as error:
+        print(f"empathy-bot: {error.message}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"empathy-bot: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
         return 2

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from bot.errors import UserFacingError
+from bot.errors import NotFound, UserFacingError
 from bot.services.feedback import FeedbackInput, FeedbackInvalid
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.container import Container
     from bot.services.feedback import FeedbackService
 
 COMMANDS = ("import-feedback", "feedback-source")
@@ -158,15 +157,6 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add.add_argument("--team", help="workspace id (default: the only installed workspace)")
 
 
-def _team(container: Container, given: str | None) -> str:
-    if given:
-        return given
-    teams = container.workspaces.active_team_ids()
-    if len(teams) != 1:
-        raise FeedbackInvalid("say which workspace with --team (run the bot once so it knows its workspace)")
-    return teams[0]
-
-
 def main(args: argparse.Namespace, settings: Settings) -> int:
     from bot.container import build_container
     from storage import migrate as migrations
@@ -174,7 +164,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     container = build_container(settings)
     try:
         migrations.upgrade(container.engine)
-        team_id = _team(container, args.team)
+        team_id = container.workspaces.pick(args.team)
         if args.command == "feedback-source":
             secret, token = container.feedback.add_source(team_id, args.name)
             print(f"Source {args.name!r} created. Shown once, store them in the sender:")
@@ -199,7 +189,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             raise FeedbackInvalid(f"cannot read {args.file}: {exc.strerror}") from exc
         print(report.summary())
         return 1 if report.rejected else 0
-    except FeedbackInvalid as error:
+    except (FeedbackInvalid, NotFound) as error:
         print(f"empathy-bot: {error.message}", file=sys.stderr)
         return 2
     finally:

@@ -48,11 +48,9 @@ def upgrade(engine: Engine) -> list[str]:
     after = current(engine)
     if before == after:
         return []
-    return [
-        rev.revision
-        for rev in script.walk_revisions()
-        if rev.revision in _ancestry(script, after) and rev.revision not in _ancestry(script, before)
-    ]
+    applied = _ancestry(script, after) - _ancestry(script, before)
+    # walk_revisions goes from the heads down: reversed, the order they were applied in
+    return [rev.revision for rev in reversed(list(script.walk_revisions())) if rev.revision in applied]
 
 
 def _ancestry(script: ScriptDirectory, revisions: set[str]) -> set[str]:

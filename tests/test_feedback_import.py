@@ -6,17 +6,21 @@ import io
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.container import Container
 from bot.feedback_import import Columns, import_csv
 from bot.services import feedback as feedback_service
 from bot.services.feedback import FeedbackInvalid
+from storage.db import create_db_engine
 from storage.models import Feedback, FeedbackEvent
+from storage.repositories.workspaces import ensure_workspace
 from tests.conftest import OWNER
 from tests.slack_requests import TEAM_ID
 from tests.slack_standin import SlackStandIn
@@ -81,6 +85,12 @@ def test_cli_creates_a_source_and_imports_a_file(tmp_path: Path, scratch_databas
             timeout=60,
         )
 
+    unknown = cli("feedback-source", "add", "zendesk", "--team", TEAM_ID)
+    assert unknown.returncode == 2 and "this database has no workspace yet" in unknown.stderr
+    engine = create_db_engine(scratch_database_url)
+    with Session(engine) as s, s.begin():  # as the bot records its workspace when it starts
+        ensure_workspace(s, TEAM_ID, datetime(2026, 11, 1, tzinfo=UTC))
+    engine.dispose()
     created = cli("feedback-source", "add", "zendesk", "--team", TEAM_ID)
     assert created.returncode == 0, created.stderr
     assert "HMAC secret:" in created.stdout and "Bearer token:" in created.stdout

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from bot.__main__ import main
 from bot.clock import FixedClock
@@ -28,6 +29,7 @@ from storage.models import (
     SurveyParticipation,
     SurveyResponse,
 )
+from storage.repositories.workspaces import ensure_workspace
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, launch, people
 from tests.slack_requests import TEAM_ID, SlackDriver
@@ -38,11 +40,14 @@ from tests.slack_standin import SlackStandIn
 def cli_env(
     monkeypatch: pytest.MonkeyPatch, database_url: str, settings, tmp_path: Path, engine: Engine
 ) -> None:
-    """The CLI on the test database, which the fixtures built from the models: mark it as migrated."""
+    """The CLI on the test database, which the fixtures built from the models: mark it as migrated, and
+    know the workspace (as the bot records it when it starts)."""
     with engine.begin() as conn:
         config = alembic_config()
         config.attributes["connection"] = conn
         command.stamp(config, "heads")
+    with Session(engine) as s, s.begin():
+        ensure_workspace(s, TEAM_ID, datetime(2026, 11, 1, tzinfo=UTC))
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("EMPATHY_SECRET_KEY", settings.secret_key)
     monkeypatch.setenv("EMPATHY_ENV_FILE", str(tmp_path / "none.env"))
@@ -141,7 +146,25 @@ def test_forget_customer_and_forget_user(
             select(OutboxMessage).where(OutboxMessage.dedupe_key == f"pulse:{survey_id}:invite:{gone}")
         ).all()
         assert [m.payload for m in dms] == [{}]
-    assert main(["forget-user", gone]) in (0, 2)  # without --team: the only workspace, or a clear refusal
+    assert main(["forget-user", gone]) == 0, "without --team: the only workspace"
+    capsys.readouterr()
+
+
+def test_data_commands_refuse_an_unknown_or_unnamed_workspace(
+    cli_env: None, container: Container, capsys
+) -> None:
+    container.workspaces.ensure("T0OTHER1")
+    for argv in (["export", "--team", "T0NOPE01"], ["forget-customer", "ACME", "--team", "T0NOPE01"]):
+        assert main(argv) == 2
+        said = capsys.readouterr()
+        assert "no workspace 'T0NOPE01' here" in said.err and "T0OTHER1, T0TEAM1" in said.err
+        assert said.out == ""
+    assert main(["forget-user", "UANA0001"]) == 2
+    assert "say which workspace with --team (workspaces in this database: T0OTHER1, T0TEAM1)" in (
+        capsys.readouterr().err
+    )
+    container.workspaces.deactivate("T0OTHER1")  # uninstalled, data kept for retention: still reachable
+    assert main(["export", "--team", "T0OTHER1"]) == 0
 
 
 def test_forget_user_removes_their_kudos_and_deletes_the_cards(

@@ -7,7 +7,7 @@ import threading
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.errors import NotAllowed
+from bot.errors import NotAllowed, NotFound
 from bot.services.settings import SettingsService
 from storage.repositories import workspaces as repo
 
@@ -43,6 +43,22 @@ class Workspaces:
     def active_team_ids(self) -> list[str]:
         with self._sessions() as s:
             return repo.active_team_ids(s)
+
+    def pick(self, given: str | None) -> str:
+        """The workspace a command-line command means: the one named with --team, which must be known
+        here (a typo must not create data under a workspace nobody has), or else the only one."""
+        with self._sessions() as s:
+            teams = repo.all_team_ids(s)  # uninstalled ones too: their data is kept for retention
+        if given in teams or (given is None and len(teams) == 1):
+            return given or teams[0]
+        known = (
+            f"workspaces in this database: {', '.join(teams)}"
+            if teams
+            else "this database has no workspace yet: start the bot once (`empathy-bot run`) to record it"
+        )
+        if given:
+            raise NotFound(f"no workspace {given!r} here ({known}); check --team and DATABASE_URL")
+        raise NotFound(f"say which workspace with --team ({known})")
 
 
 class Roles:

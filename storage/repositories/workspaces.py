@@ -37,6 +37,11 @@ def active_team_ids(session: Session) -> list[str]:
     return list(session.scalars(select(Workspace.team_id).where(Workspace.active.is_(True))))
 
 
+def all_team_ids(session: Session) -> list[str]:
+    """Installed or not: an uninstalled workspace's data is kept for its retention period."""
+    return list(session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)))
+
+
 def deactivate(session: Session, team_id: str, now: datetime) -> None:
     ws = session.get(Workspace, team_id)
     if ws is not None and ws.active:

@@ -13,7 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.container import Container
 from jobs.digest import send_weekly_digests
 from jobs.feedback import send_feedback_nudges
-from jobs.housekeeping import apply_retention, forget_old_event_keys
+from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_event_keys
 from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
 from jobs.pulse import run_pulse_surveys
@@ -71,6 +71,15 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         hours=1,
         args=[container],
         id="send_kudos_fairness_nudges",
+        replace_existing=True,
+    )
+    add(
+        drop_lapsed_kudos,
+        "cron",
+        hour=3,
+        minute=29,
+        args=[container],
+        id="drop_lapsed_kudos",
         replace_existing=True,
     )
     add(

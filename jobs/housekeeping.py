@@ -32,3 +32,11 @@ def apply_retention(container: Container) -> None:
         )
     scrubbed = container.retention.scrub_sent_payloads()
     log.info("retention: emptied %d sent Slack call payload(s) older than 30 days", scrubbed)
+
+
+def drop_lapsed_kudos(container: Container) -> int:
+    """Daily: reaction kudos left without their why for a week are dropped (never posted, never counted)."""
+    dropped = container.kudos.drop_lapsed()
+    if dropped:
+        log.info("housekeeping: dropped %d reaction kudos that never got their why", dropped)
+    return dropped

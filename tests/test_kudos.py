@@ -424,3 +424,29 @@ def test_plus_one_before_the_card_is_posted_shows_once_it_is(
     configured.outbox.drain()
     [update] = slack.calls_to("chat.update")
     assert update["channel"] == KUDOS_CHANNEL and "1 person adds" in json.dumps(update["blocks"])
+
+
+def test_a_reaction_kudos_left_without_its_why_lapses_after_a_week_and_a_posted_one_stays(
+    configured: Container, driver: SlackDriver, slack: SlackStandIn, clock: FixedClock
+) -> None:
+    from jobs.housekeeping import drop_lapsed_kudos
+
+    driver.event(reaction())
+    driver.event(reaction(author=BEN))
+    with configured.sessions() as s:
+        for_ana, for_ben = s.scalars(select(Kudos.id).order_by(Kudos.id)).all()
+    assert "lapses in a week" in json.dumps(slack.calls_to("chat.postEphemeral")[0]["blocks"])
+    configured.kudos.complete_reaction(TEAM_ID, for_ben, GIVER, "Took the angry call for me", [], "colleague")
+
+    clock.advance(days=6, hours=23)
+    assert drop_lapsed_kudos(configured) == 0
+    clock.advance(hours=2)
+    assert drop_lapsed_kudos(configured) == 1
+    assert drop_lapsed_kudos(configured) == 0
+    assert kudos_count(configured) == (1, 1)
+    assert configured.kudos.get(TEAM_ID, for_ben).status == "posted"
+
+    driver.action(ids.KUDOS_ADD_REASON, user=GIVER, value=str(for_ana), channel="CGENERAL")
+    assert "no longer exists" in slack.calls_to("respond")[-1]["text"]
+    driver.event(reaction())  # reacting again starts afresh
+    assert kudos_count(configured) == (2, 2)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -46,6 +46,7 @@ __all__ = [
 
 BENEFICIARIES = ("customer", "colleague", "community")
 WITHDRAW_WINDOW = timedelta(minutes=10)
+PENDING_LAPSES = timedelta(days=7)  # a reaction kudos with no why by then was never meant: it is dropped
 FAIRNESS_WEEKS = 6
 FAIRNESS_KIND = "kudos-fairness"
 MAX_GROUP_SIZE = 50
@@ -534,6 +535,15 @@ class KudosService:
             view = self._view(s, kudos)
             self._announce(s, kudos, view, ws)
             return view
+
+    def drop_lapsed(self) -> int:
+        """Reaction kudos whose giver never added the why within PENDING_LAPSES: never posted, never
+        counted, so removed (a later reaction on the message starts afresh). Returns how many."""
+        cutoff = self._clock.now() - PENDING_LAPSES
+        with self._sessions.begin() as s:
+            lapsed = select(Kudos.id).where(Kudos.status == PENDING, Kudos.created_at < cutoff)
+            s.execute(delete(KudosRecipient).where(KudosRecipient.kudos_id.in_(lapsed)))
+            return s.execute(delete(Kudos).where(Kudos.id.in_(lapsed))).rowcount or 0
 
     def withdraw_reaction(
         self, team_id: str, giver: str, author: str, channel_id: str, message_ts: str

@@ -217,7 +217,9 @@ def reaction_prompt(kudos_id: int, receiver: str, permalink: str | None, remaini
     left = f"You have {remaining} kudos left today." if remaining else "That was your last kudos for today."
     blocks: list[Block] = [
         md_section(text),
-        context(f"{left} Removing the reaction within 10 minutes withdraws it."),
+        context(
+            f"{left} Removing the reaction within 10 minutes withdraws it; without a why it lapses in a week."
+        ),
         ActionsBlock(
             elements=[
                 ButtonElement(

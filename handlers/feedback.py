@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot import audience
+from bot.channels import posting_problem
 from bot.container import Container
 from bot.services.feedback import FeedbackInput, FeedbackInvalid, RuleInvalid
 from bot.services.praise import named_people
@@ -184,11 +185,15 @@ def delete_routing_rule(
     )
 
 
-def add_routing_rule(ack: Ack, view: dict[str, Any], context: BoltContext, services: Container) -> None:
+def add_routing_rule(
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
     team_id = context.team_id or ""
     services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
     kind, pattern, channel = read_rule_form(view["state"]["values"])
     try:
+        if channel and (problem := posting_problem(client, channel)):
+            raise RuleInvalid("channel", problem)
         services.feedback.add_rule(team_id, kind, pattern, channel)
     except RuleInvalid as invalid:
         ack(response_action="errors", errors={FIELD_BLOCKS[invalid.field]: invalid.message})

@@ -7,8 +7,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.channels import posting_problems
 from bot.container import Container
-from bot.services.settings import SettingsInvalid
+from bot.services.settings import SettingsInvalid, changed_channels
 from bot.views import ids
 from bot.views.home import home_view
 from bot.views.kudos import kudos_home_section
@@ -57,8 +58,12 @@ def save_settings(
 ) -> None:
     team_id, user_id = context.team_id or "", context.user_id or ""
     services.roles.require_owner(team_id, user_id, "change settings")
+    changes = read_settings_form(view["state"]["values"])
     try:
-        services.workspace_settings.update(team_id, user_id, read_settings_form(view["state"]["values"]))
+        current = services.workspace_settings.get(team_id)
+        if problems := posting_problems(client, changed_channels(current, changes)):
+            raise SettingsInvalid(problems)
+        services.workspace_settings.update(team_id, user_id, changes)
     except SettingsInvalid as invalid:
         ack(
             response_action="errors",

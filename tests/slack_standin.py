@@ -53,6 +53,7 @@ class SlackStandIn:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
+    outside: set[str] = field(default_factory=set)  # channels the bot has not been invited to
     uploads: dict[str, bytes] = field(default_factory=dict)
     team_id: str = TEAM_ID
     scopes: str = "chat:write,commands"
@@ -89,6 +90,7 @@ class SlackStandIn:
             self.users.clear()
             self.members.clear()
             self.usergroups.clear()
+            self.outside.clear()
             self.uploads.clear()
             self._faults.clear()
             self._overrides.clear()
@@ -237,8 +239,19 @@ class SlackStandIn:
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "members": self.members[channel], "response_metadata": {"next_cursor": ""}}
 
-    def _users_list(self, _p: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "members": list(self.users.values()), "response_metadata": {"next_cursor": ""}}
+    def _conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = p.get("channel", "")
+        if not channel.startswith(("C", "G")):
+            return {"ok": False, "error": "channel_not_found"}
+        return {
+            "ok": True,
+            "channel": {
+                "id": channel,
+                "is_channel": True,
+                "is_archived": False,
+                "is_member": channel not in self.outside,
+            },
+        }
 
     def _usergroups_list(self, _p: dict[str, Any]) -> dict[str, Any]:
         return {

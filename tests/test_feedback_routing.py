@@ -126,3 +126,15 @@ def test_a_rule_of_another_workspace_cannot_be_deleted(configured: Container) ->
     other = configured.feedback.add_rule("T0OTHER", "keyword", "refund", "CBILL01")
     assert configured.feedback.delete_rule(TEAM_ID, other.id) is False
     assert configured.feedback.list_rules("T0OTHER") == [other]
+
+
+def test_a_rule_to_a_channel_the_bot_is_not_in_says_how_to_fix_it(
+    configured: Container, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    slack.outside.add("CBILL01")
+    body = response_json(
+        driver.submit(ids.FEEDBACK_ROUTING_MODAL, rule_form("keyword", "refund", "CBILL01"), user=OWNER)
+    )
+    assert body["response_action"] == "errors"
+    assert "I'm not in that channel yet" in body["errors"][ids.FEEDBACK_RULE_CHANNEL_BLOCK]
+    assert configured.feedback.list_rules(TEAM_ID) == []

@@ -102,3 +102,33 @@ def test_crafted_settings_submission_from_a_non_owner_is_refused(
     response = driver.submit(ids.SETTINGS_MODAL, form, user="UCRAFTY")
     assert "Only the workspace's empathy-bot owners" in response.body
     assert container.workspace_settings.get("T0TEAM1").owners == (OWNER,)
+
+
+def test_a_channel_the_bot_is_not_in_is_refused_with_how_to_fix_it_and_nothing_is_stored(
+    driver: SlackDriver, container: Container, slack: SlackStandIn
+) -> None:
+    slack.outside.add("CSECRET1")
+    form = _form(
+        feedback_channel={"type": "conversations_select", "selected_conversation": "CSECRET1"},
+        kudos_channel={"type": "conversations_select", "selected_conversation": "CKUDOS1"},
+        digest_channel={"type": "conversations_select", "selected_conversation": "DNOTACHANNEL"},
+    )
+    body = response_json(driver.submit(ids.SETTINGS_MODAL, form, user=OWNER))
+    assert body["response_action"] == "errors"
+    errors = body["errors"]
+    assert set(errors) == {
+        ids.SETTINGS_BLOCK_PREFIX + "feedback_channel",
+        ids.SETTINGS_BLOCK_PREFIX + "digest_channel",
+    }
+    assert "`/invite @empathy-bot`" in errors[ids.SETTINGS_BLOCK_PREFIX + "feedback_channel"]
+    assert "I can't see that channel" in errors[ids.SETTINGS_BLOCK_PREFIX + "digest_channel"]
+    stored = container.workspace_settings.get("T0TEAM1")
+    assert (stored.feedback_channel, stored.kudos_channel, stored.digest_channel) == (None, None, None)
+
+    slack.outside.clear()  # the owner invited the bot
+    form.pop(ids.SETTINGS_BLOCK_PREFIX + "digest_channel")
+    assert driver.submit(ids.SETTINGS_MODAL, form, user=OWNER).body == ""
+    assert container.workspace_settings.get("T0TEAM1").feedback_channel == "CSECRET1"
+    checked = len(slack.calls_to("conversations.info"))
+    assert driver.submit(ids.SETTINGS_MODAL, form, user=OWNER).body == ""
+    assert len(slack.calls_to("conversations.info")) == checked, "unchanged channels are not checked again"

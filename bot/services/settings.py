@@ -433,6 +433,19 @@ class SettingsService:
         return saved
 
 
+def changed_channels(current: WorkspaceSettings, changes: dict[str, Any]) -> dict[str, str]:
+    """The channel settings in `changes` that point somewhere new: where the bot must check it can post."""
+    return {
+        key: value
+        for key, value in changes.items()
+        if key in SPEC_BY_KEY
+        and SPEC_BY_KEY[key].kind == "channel"
+        and isinstance(value, str)
+        and value
+        and value != getattr(current, key)
+    }
+
+
 class SettingsInvalid(UserFacingError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(" ".join(errors.values()))

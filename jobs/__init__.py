@@ -27,70 +27,20 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         executors={"default": ThreadPoolExecutor(4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
     )
-    add = scheduler.add_job
-    add(work_outbox, "interval", seconds=2, args=[container], id="work_outbox", replace_existing=True)
-    # Every few minutes, and once at start: a digest missed while the bot was down is caught up (within
-    # the grace window); each workspace's own day, time and time zone are read on every run.
-    add(
-        send_weekly_digests,
-        "interval",
-        minutes=5,
-        next_run_time=datetime.now(container.settings.tz),
-        args=[container],
-        id="send_weekly_digests",
-        replace_existing=True,
-    )
-    add(
-        send_feedback_nudges,
-        "interval",
-        minutes=5,
-        args=[container],
-        id="send_feedback_nudges",
-        replace_existing=True,
-    )
-    add(
-        run_pulse_surveys,
-        "interval",
-        minutes=1,
-        args=[container],
-        id="run_pulse_surveys",
-        replace_existing=True,
-    )
-    add(
-        apply_retention,
-        "cron",
-        hour=3,
-        minute=41,
-        args=[container],
-        id="apply_retention",
-        replace_existing=True,
-    )
-    add(
-        send_kudos_fairness_nudges,
-        "interval",
-        hours=1,
-        args=[container],
-        id="send_kudos_fairness_nudges",
-        replace_existing=True,
-    )
-    add(
-        drop_lapsed_kudos,
-        "cron",
-        hour=3,
-        minute=29,
-        args=[container],
-        id="drop_lapsed_kudos",
-        replace_existing=True,
-    )
-    add(
-        forget_old_event_keys,
-        "cron",
-        hour=3,
-        minute=17,
-        args=[container],
-        id="forget_old_event_keys",
-        replace_existing=True,
-    )
+    now = datetime.now(container.settings.tz)
+    for job, trigger in (
+        (work_outbox, {"trigger": "interval", "seconds": 2}),
+        # Every few minutes, and once at start: a digest missed while the bot was down is caught up
+        # (within the grace window); each workspace's own day, time and time zone are read on every run.
+        (send_weekly_digests, {"trigger": "interval", "minutes": 5, "next_run_time": now}),
+        (send_feedback_nudges, {"trigger": "interval", "minutes": 5}),
+        (run_pulse_surveys, {"trigger": "interval", "minutes": 1}),
+        (send_kudos_fairness_nudges, {"trigger": "interval", "hours": 1}),
+        (forget_old_event_keys, {"trigger": "cron", "hour": 3, "minute": 17}),
+        (drop_lapsed_kudos, {"trigger": "cron", "hour": 3, "minute": 29}),
+        (apply_retention, {"trigger": "cron", "hour": 3, "minute": 41}),
+    ):
+        scheduler.add_job(job, args=[container], id=job.__name__, replace_existing=True, **trigger)
 
     def wake_outbox() -> None:
         if scheduler.running:

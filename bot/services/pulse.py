@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -429,15 +429,7 @@ class PulseService:
         """For the digest: results of the last survey that closed in [start, end), thresholds applied."""
         with self._sessions.begin() as s:
             survey = s.scalars(
-                select(Survey)
-                .where(
-                    Survey.team_id == team_id,
-                    Survey.state == "closed",
-                    Survey.closed_at >= start,
-                    Survey.closed_at < end,
-                )
-                .order_by(Survey.closed_at.desc())
-                .limit(1)
+                _closed_between(team_id, start, end).order_by(Survey.closed_at.desc()).limit(1)
             ).one_or_none()
             return None if survey is None else self._results(s, survey)
 
@@ -445,16 +437,7 @@ class PulseService:
         """(closed_at, eNPS) of each survey with an eNPS question that closed in [start, end) and whose
         results may be shown (thresholds applied), oldest first: the digest chart's eNPS markers."""
         with self._sessions.begin() as s:
-            surveys = s.scalars(
-                select(Survey)
-                .where(
-                    Survey.team_id == team_id,
-                    Survey.state == "closed",
-                    Survey.closed_at >= start,
-                    Survey.closed_at < end,
-                )
-                .order_by(Survey.closed_at)
-            ).all()
+            surveys = s.scalars(_closed_between(team_id, start, end).order_by(Survey.closed_at)).all()
             rounds = []
             for survey in surveys:
                 if not any(q.get("kind") == SCALE_10 for q in survey.questions):
@@ -771,3 +754,9 @@ def _reseal(s: Session, survey_id: int) -> None:
 def _scrub_after_send(_s: Session, message: OutboxMessage, _response: dict[str, Any]) -> None:
     message.payload = {}
     message.result = {}
+
+
+def _closed_between(team_id: str, start: datetime, end: datetime) -> Select[tuple[Survey]]:
+    return select(Survey).where(
+        Survey.team_id == team_id, Survey.state == "closed", Survey.closed_at >= start, Survey.closed_at < end
+    )

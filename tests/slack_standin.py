@@ -54,6 +54,7 @@ class SlackStandIn:
     members: dict[str, list[str]] = field(default_factory=dict)
     usergroups: dict[str, list[str]] = field(default_factory=dict)
     outside: set[str] = field(default_factory=set)  # channels the bot has not been invited to
+    socket_url: str | None = None  # where apps.connections.open sends a Socket Mode client
     uploads: dict[str, bytes] = field(default_factory=dict)
     team_id: str = TEAM_ID
     scopes: str = "chat:write,commands"
@@ -91,6 +92,7 @@ class SlackStandIn:
             self.members.clear()
             self.usergroups.clear()
             self.outside.clear()
+            self.socket_url = None
             self.uploads.clear()
             self._faults.clear()
             self._overrides.clear()
@@ -192,6 +194,11 @@ class SlackStandIn:
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, _p: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True, "url": self.socket_url}
 
     def _chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         ts = self._next_ts()

@@ -320,7 +320,7 @@ class FeedbackService:
                 result.rejected.append((line, invalid.message))
                 continue
             prepared.append((line, values))
-        invalid = len(result.rejected)
+        refused_before_insert = len(result.rejected)
         if not prepared:
             return result
         with self._sessions.begin() as s:
@@ -335,7 +335,7 @@ class FeedbackService:
                     except (IntegrityError, DataError) as error:
                         reason = str(error.orig).strip().splitlines()[0][:200]
                         result.rejected.append((line, f"the database refused this row: {reason}"))
-        result.duplicates = len(prepared) - result.imported - (len(result.rejected) - invalid)
+        result.duplicates = len(prepared) - result.imported - (len(result.rejected) - refused_before_insert)
         result.rejected.sort()
         return result
 

@@ -756,7 +756,7 @@ def _scrub_after_send(_s: Session, message: OutboxMessage, _response: dict[str, 
     message.result = {}
 
 
-def _closed_between(team_id: str, start: datetime, end: datetime) -> Select[tuple[Survey]]:
+def _closed_between(team_id: str, start: datetime, end: datetime) -> Select[Survey]:
     return select(Survey).where(
         Survey.team_id == team_id, Survey.state == "closed", Survey.closed_at >= start, Survey.closed_at < end
     )

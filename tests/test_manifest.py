@@ -62,3 +62,15 @@ def test_manifest_with_request_url_fills_http_urls() -> None:
     assert manifest["settings"]["event_subscriptions"]["request_url"] == url
     assert manifest["settings"]["interactivity"]["request_url"] == url
     assert all(c["url"] == url for c in manifest["features"].get("slash_commands", []))
+
+
+def test_the_manifest_file_in_the_repository_is_what_the_command_prints() -> None:
+    """README step 1 pastes manifest.yml before anything is installed: it must not drift from the code."""
+    from pathlib import Path
+
+    from bot.manifest import manifest_yaml
+
+    committed = (Path(__file__).parent.parent / "manifest.yml").read_text(encoding="utf-8")
+    assert yaml.safe_load(committed) == yaml.safe_load(manifest_yaml()), (
+        "manifest.yml is stale: regenerate it with `empathy-bot manifest > manifest.yml`"
+    )

@@ -6,7 +6,8 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.container import Container
 from bot.errors import UserFacingError
-from bot.views.privacy import empathy_help, privacy_message
+from bot.views.home import empathy_help
+from bot.views.privacy import privacy_message
 
 
 def register(app: App) -> None:

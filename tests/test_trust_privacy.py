@@ -30,3 +30,12 @@ def test_app_home_carries_the_privacy_section(driver: SlackDriver, slack) -> Non
     driver.event({"type": "app_home_opened", "user": "UANYONE", "channel": "D1", "tab": "home"})
     [publish] = slack.calls_to("views.publish")
     assert "Privacy: what empathy-bot keeps" in json.dumps(publish["view"])
+
+
+def test_empathy_help_lists_every_command_the_app_declares(driver: SlackDriver) -> None:
+    from bot.manifest import COMMANDS
+
+    body = response_json(driver.command("/empathy", "help", user="UANYONE"))
+    text = json.dumps(body["blocks"])
+    assert body["response_type"] == "ephemeral"
+    assert all(c.command in text for c in COMMANDS) and "/kudos" in text and "/pulse" in text

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerB
 
 from bot.manifest import COMMANDS
 from bot.views import ids
-from bot.views.common import context, md_section, plain, view
+from bot.views.common import Message, context, md_section, message, plain, view
 
 INTRO = (
     "I help this team keep empathy at the centre: customer feedback reaches the people who can act on "
@@ -19,16 +19,31 @@ INTRO = (
 )
 
 
+def commands_section() -> Block:
+    """Every slash command with its usage and what it does, from the manifest (the one list of them)."""
+    lines = [f"`{c.command} {c.usage_hint}`".replace(" `", "`") + f"  {c.description}" for c in COMMANDS]
+    return md_section("*Commands*\n" + "\n".join(lines))
+
+
+def empathy_help() -> Message:
+    return message(
+        "empathy-bot help",
+        [
+            md_section(INTRO),
+            commands_section(),
+            context("The bot's Home tab shows your kudos and, for owners, the settings."),
+        ],
+    )
+
+
 def home_view(*, is_owner: bool, sections: Sequence[Sequence[Block]] = ()) -> dict[str, Any]:
     blocks: list[Block] = [HeaderBlock(text=plain("empathy-bot")), md_section(INTRO)]
     for section in sections:
         if section:
             blocks.append(DividerBlock())
             blocks.extend(section)
-    if COMMANDS:
-        blocks.append(DividerBlock())
-        lines = [f"`{c.command} {c.usage_hint}`".replace(" `", "`") + f"  {c.description}" for c in COMMANDS]
-        blocks.append(md_section("*Commands*\n" + "\n".join(lines)))
+    blocks.append(DividerBlock())
+    blocks.append(commands_section())
     if is_owner:
         blocks.append(DividerBlock())
         blocks.append(

@@ -58,15 +58,3 @@ def privacy_message(settings: WorkspaceSettings) -> Message:
     return message(
         "What empathy-bot stores, who sees what, and how long it is kept", privacy_sections(settings)
     )
-
-
-def empathy_help() -> Message:
-    return message(
-        "empathy-bot help",
-        [
-            md_section(
-                "`/empathy privacy`: what is stored, who sees what, how long it is kept.\n"
-                "`/empathy help`: this message."
-            )
-        ],
-    )

@@ -16,6 +16,7 @@ from bot.services.kudos import MAX_GROUP_SIZE, KudosRefused, Person, parse_kudos
 from bot.views import ids
 from bot.views.kudos import (
     given_notice,
+    kudos_help,
     kudos_modal,
     reaction_prompt,
     reaction_reason_modal,
@@ -96,6 +97,10 @@ def give_kudos(
     if not text:
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=kudos_modal(services.kudos.values(team_id)))
+        return
+    if text.lower() == "help":
+        help_text = kudos_help(services.kudos.values(team_id), services.kudos.allowance(team_id, giver))
+        ack(response_type="ephemeral", **help_text.as_kwargs())
         return
     parsed = parse_kudos_text(text)
     try:

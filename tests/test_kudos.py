@@ -450,3 +450,12 @@ def test_a_reaction_kudos_left_without_its_why_lapses_after_a_week_and_a_posted_
     assert "no longer exists" in slack.calls_to("respond")[-1]["text"]
     driver.event(reaction())  # reacting again starts afresh
     assert kudos_count(configured) == (2, 2)
+
+
+def test_kudos_help_explains_the_ways_to_give_and_lists_the_values(
+    configured: Container, driver: SlackDriver
+) -> None:
+    body = response_json(driver.command("/kudos", "help", user=GIVER))
+    text = json.dumps(body["blocks"])
+    assert body["response_type"] == "ephemeral" and "#spoke-up" in text and "5 of 5 left today" in text
+    assert kudos_count(configured) == (0, 0)

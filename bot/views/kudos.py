@@ -350,3 +350,17 @@ def fairness_nudge(names: Sequence[str], weeks: int) -> Message:
     return message(
         text, [md_section(text), context("Only you see this. Turn these notes off in the App Home settings.")]
     )
+
+
+def kudos_help(values: Sequence[str], allowance: Allowance) -> Message:
+    """`/kudos help`: how to give kudos, the company's values, and what is left today."""
+    text = (
+        "*Recognise someone's empathetic action*\n"
+        "• `/kudos @ana @ben for staying late to call back the customer whose order was lost #extra-mile`\n"
+        "• `/kudos` alone opens a form that starts with the story: what happened, and what it meant.\n"
+        "• React with the recognition emoji on someone's message; I'll ask you for a one-line why.\n"
+        "The why is required. Not for yourself or bots. "
+        f"You have {allowance.remaining} of {allowance.limit} left today."
+    )
+    tags = " ".join(f"`#{escape(v)}`" for v in values)
+    return message("How to give kudos", [md_section(text), md_section(truncate(f"*Values*: {tags}", 3000))])

@@ -35,7 +35,8 @@ def _hours(value: float | None) -> str:
 def _durations(name: str, d: Durations) -> str:
     if not d.count:
         return f"{name}: none this week"
-    return f"{name}: median {_hours(d.median_hours)}, 90th percentile {_hours(d.p90_hours)} ({d.count})"
+    items = "1 item" if d.count == 1 else f"{d.count} items"
+    return f"{name}: median {_hours(d.median_hours)}, 90th percentile {_hours(d.p90_hours)} (of {items})"
 
 
 def _excerpt(text: str) -> str:

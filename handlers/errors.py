@@ -80,8 +80,10 @@ def tell_user(
     try:
         if respond is not None and body.get("response_url"):
             respond(text=text, response_type="ephemeral", replace_original=False)
-        elif (channel := (body.get("channel") or {}).get("id") or body.get("channel_id")) and _user(body):
-            client.chat_postEphemeral(channel=channel, user=_user(body), text=text)
+        elif (channel := (body.get("channel") or {}).get("id") or body.get("channel_id")) and (
+            user := _user(body)
+        ):
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
         elif body.get("trigger_id"):
             client.views_open(trigger_id=body["trigger_id"], view=notice_modal("Sorry", text))
     except (SlackApiError, OSError) as exc:

@@ -31,6 +31,7 @@ from storage.models import (
     SurveyResponse,
     WorkspaceSetting,
 )
+from storage.repositories.common import affected_rows
 
 
 @dataclass(frozen=True)
@@ -134,30 +135,33 @@ class DataRights:
         with self._sessions.begin() as s:
             surveys = list(s.scalars(select(Survey.id).where(Survey.team_id == team_id)))
             hashes = [self._pulse.participant_hash(team_id, sid, user_id) for sid in surveys]
-            participation = s.execute(
+            participation = affected_rows(
+                s,
                 delete(SurveyParticipation).where(
                     SurveyParticipation.survey_id.in_(surveys), SurveyParticipation.participant.in_(hashes)
-                )
-            ).rowcount
-            invitations = s.execute(
+                ),
+            )
+            invitations = affected_rows(
+                s,
                 delete(SurveyInvitee).where(
                     SurveyInvitee.survey_id.in_(surveys), SurveyInvitee.user_id == user_id
-                )
-            ).rowcount
-            attributed = s.execute(
+                ),
+            )
+            attributed = affected_rows(
+                s,
                 delete(SurveyResponse).where(
                     SurveyResponse.survey_id.in_(surveys), SurveyResponse.respondent_id == user_id
-                )
-            ).rowcount
+                ),
+            )
             kudos = self._forget_kudos(s, team_id, user_id)
             messages = _scrub_outbox(s, team_id, [f"%:{user_id}", f"%:{user_id}:%"])
         return Forgotten(
             f"user {user_id}",
             {
                 "kudos given or received": kudos,
-                "survey invitation(s)": invitations or 0,
-                "participation record(s)": participation or 0,
-                "attributed answer(s)": attributed or 0,
+                "survey invitation(s)": invitations,
+                "participation record(s)": participation,
+                "attributed answer(s)": attributed,
                 "queued or sent message(s) to them": messages,
             },
         )
@@ -170,13 +174,11 @@ class DataRights:
         s.execute(
             delete(KudosPlusOne).where(KudosPlusOne.team_id == team_id, KudosPlusOne.user_id == user_id)
         )
-        received = (
-            s.execute(
-                delete(KudosRecipient).where(
-                    KudosRecipient.team_id == team_id, KudosRecipient.receiver == user_id
-                )
-            ).rowcount
-            or 0
+        received = affected_rows(
+            s,
+            delete(KudosRecipient).where(
+                KudosRecipient.team_id == team_id, KudosRecipient.receiver == user_id
+            ),
         )
         emptied = select(Kudos.id).where(
             Kudos.team_id == team_id,
@@ -208,11 +210,9 @@ def _scrub_outbox(s: Session, team_id: str, key_patterns: list[str]) -> int:
         .where(OutboxMessage.team_id == team_id, matches, OutboxMessage.status == "pending")
         .values(status="dead", last_error="forgotten on request")
     )
-    return (
-        s.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.team_id == team_id, matches, cast(OutboxMessage.payload, String) != "{}")
-            .values(payload={}, result={})
-        ).rowcount
-        or 0
+    return affected_rows(
+        s,
+        update(OutboxMessage)
+        .where(OutboxMessage.team_id == team_id, matches, cast(OutboxMessage.payload, String) != "{}")
+        .values(payload={}, result={}),
     )

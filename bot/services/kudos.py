@@ -29,7 +29,7 @@ from bot.views.kudos import (
 )
 from storage.db import is_postgres
 from storage.models import Kudos, KudosPlusOne, KudosRecipient, OutboxMessage
-from storage.repositories.common import insert_ignoring_conflicts
+from storage.repositories.common import affected_rows, insert_ignoring_conflicts
 from storage.repositories.idempotency import claim_period, first_time, period_claimed
 
 __all__ = [
@@ -492,7 +492,7 @@ class KudosService:
             s.flush()
             inserted = insert_ignoring_conflicts(
                 s,
-                KudosRecipient.__table__,
+                KudosRecipient,
                 {
                     "team_id": team_id,
                     "kudos_id": kudos.id,
@@ -543,7 +543,7 @@ class KudosService:
         with self._sessions.begin() as s:
             lapsed = select(Kudos.id).where(Kudos.status == PENDING, Kudos.created_at < cutoff)
             s.execute(delete(KudosRecipient).where(KudosRecipient.kudos_id.in_(lapsed)))
-            return s.execute(delete(Kudos).where(Kudos.id.in_(lapsed))).rowcount or 0
+            return affected_rows(s, delete(Kudos).where(Kudos.id.in_(lapsed)))
 
     def withdraw_reaction(
         self, team_id: str, giver: str, author: str, channel_id: str, message_ts: str
@@ -580,7 +580,7 @@ class KudosService:
                 raise KudosRefused("This kudos is already yours; +1 is for everyone else who saw it.")
             added = insert_ignoring_conflicts(
                 s,
-                KudosPlusOne.__table__,
+                KudosPlusOne,
                 {
                     "team_id": team_id,
                     "kudos_id": kudos_id,

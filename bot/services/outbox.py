@@ -220,7 +220,7 @@ class Outbox:
 
 def _result_summary(response: dict[str, Any]) -> dict[str, Any]:
     """The parts of a Web API answer worth keeping (ids, not whole messages)."""
-    keep = {k: response[k] for k in ("channel", "ts") if k in response}
+    keep: dict[str, Any] = {k: response[k] for k in ("channel", "ts") if k in response}
     if isinstance(response.get("file"), dict):
         keep["file_id"] = response["file"].get("id")
     return keep

@@ -18,9 +18,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -256,7 +256,7 @@ class PulseService:
         # Two transactions on purpose: participation and answers never share one (see module docstring).
         with self._sessions.begin() as s:
             first = insert_ignoring_conflicts(
-                s, SurveyParticipation.__table__, {"survey_id": info.id, "participant": participant}
+                s, SurveyParticipation, {"survey_id": info.id, "participant": participant}
             )
         if not first:
             raise UserFacingError(
@@ -742,7 +742,7 @@ def _reseal(s: Session, survey_id: int) -> None:
     """Rewrite a closed survey's participation and responses in random order, in this one transaction."""
     shuffle = random.SystemRandom().shuffle
     for model in (SurveyParticipation, SurveyResponse):
-        table = model.__table__
+        table = cast(Table, model.__table__)
         rows = [dict(r._mapping) for r in s.execute(select(table).where(table.c.survey_id == survey_id))]
         if not rows:
             continue

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.services.settings import SettingsService
 from storage.models import Base, Feedback, OutboxMessage, Survey, SurveyResponse, Workspace
+from storage.repositories.common import affected_rows
 
 REDACTED = "[removed after the retention period]"
 KEEP_SENT_PAYLOADS = timedelta(days=30)
@@ -44,15 +45,16 @@ class Retention:
         ws = self._settings.get(team_id)
         now = self._clock.now()
         with self._sessions.begin() as s:
-            redacted = s.execute(
+            redacted = affected_rows(
+                s,
                 update(Feedback)
                 .where(
                     Feedback.team_id == team_id,
                     Feedback.received_at < now - timedelta(days=ws.feedback_retention_days),
                     Feedback.text != REDACTED,
                 )
-                .values(text=REDACTED, customer=None, permalink=None)
-            ).rowcount
+                .values(text=REDACTED, customer=None, permalink=None),
+            )
             old_surveys = select(Survey.id).where(
                 Survey.team_id == team_id,
                 Survey.state == "closed",
@@ -65,23 +67,21 @@ class Retention:
                 if response.comments:
                     response.comments = {}
                     removed += 1
-        return RetentionReport(team_id, redacted or 0, removed)
+        return RetentionReport(team_id, redacted, removed)
 
     def scrub_sent_payloads(self) -> int:
         """Empty the payload of calls sent (or given up) more than a month ago; the rows stay as keys."""
         cutoff = self._clock.now() - KEEP_SENT_PAYLOADS
         with self._sessions.begin() as s:
-            return (
-                s.execute(
-                    update(OutboxMessage)
-                    .where(
-                        OutboxMessage.status.in_(("sent", "dead")),
-                        OutboxMessage.created_at < cutoff,
-                        cast(OutboxMessage.payload, String) != "{}",
-                    )
-                    .values(payload={}, result={})
-                ).rowcount
-                or 0
+            return affected_rows(
+                s,
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.status.in_(("sent", "dead")),
+                    OutboxMessage.created_at < cutoff,
+                    cast(OutboxMessage.payload, String) != "{}",
+                )
+                .values(payload={}, result={}),
             )
 
     def purge_uninstalled(self) -> dict[str, int]:
@@ -104,7 +104,7 @@ class Retention:
                 total = 0
                 for table in reversed(Base.metadata.sorted_tables):
                     if "team_id" in table.c:
-                        total += s.execute(delete(table).where(table.c.team_id == team_id)).rowcount or 0
+                        total += affected_rows(s, delete(table).where(table.c.team_id == team_id))
             self._settings.forget(team_id)
             removed[team_id] = total
         return removed

@@ -414,7 +414,8 @@ class SettingsService:
         clean, errors = validate(changes)
         with self._sessions.begin() as s:
             current = self.get(team_id, s)
-            merged = replace(current, **{k: tuple(v) if isinstance(v, list) else v for k, v in clean.items()})
+            fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in clean.items()}
+            merged = replace(current, **fields)
             if merged.negative_threshold >= merged.positive_threshold:
                 errors.setdefault(
                     "negative_threshold", "The negative threshold must be below the positive one."

@@ -146,13 +146,14 @@ def digest_message(digest: Digest) -> Message:
     blocks: list[Any] = [HeaderBlock(text=plain(f"Weekly digest · {week.label} ({span})"))]
     if digest.empty:
         blocks.append(md_section("A quiet week: no feedback, surveys or kudos to report."))
-    for section, render in (
-        (digest.sentiment, sentiment_blocks),
-        (digest.loop, loop_blocks),
-        (digest.team, team_blocks),
-        (digest.wins, wins_blocks),
-    ):
-        if section is not None:
+    sections = (
+        sentiment_blocks(digest.sentiment) if digest.sentiment is not None else [],
+        loop_blocks(digest.loop) if digest.loop is not None else [],
+        team_blocks(digest.team) if digest.team is not None else [],
+        wins_blocks(digest.wins) if digest.wins is not None else [],
+    )
+    for section in sections:
+        if section:
             blocks.append(DividerBlock())
-            blocks.extend(render(section))  # type: ignore[operator]
+            blocks.extend(section)
     return message(f"Weekly digest {week.label}", blocks)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
+    Block,
     ButtonElement,
     InputBlock,
     Option,
@@ -98,7 +99,7 @@ def feedback_card(item: FeedbackItem) -> Message:
     ]
     value = str(item.id)
     if item.state != "resolved":
-        buttons = []
+        buttons: list[ButtonElement | StaticSelectElement] = []
         if item.state == "new":
             buttons.append(
                 ButtonElement(text=plain("Acknowledge"), action_id=ids.FEEDBACK_ACKNOWLEDGE, value=value)
@@ -140,7 +141,8 @@ def full_text_reply(item: FeedbackItem) -> Message | None:
     item = _masked(item)
     if _fits(item.text):
         return None
-    chunks, rest = [], item.text
+    chunks: list[str] = []
+    rest = item.text
     while rest and len(chunks) < MAX_MESSAGE_BLOCKS:
         chunk = _cut(rest, SECTION_TEXT_LIMIT)
         chunks.append(chunk)
@@ -246,7 +248,7 @@ def follow_up_reminder(item: FeedbackItem) -> Message:
         f":seedling: You resolved feedback from {escape(item.source)} a few days ago. "
         f"Worth checking{customer} that the fix held?"
     )
-    blocks = [md_section(text), md_section(quote(truncate(item.text, 500)))]
+    blocks: list[Block] = [md_section(text), md_section(quote(truncate(item.text, 500)))]
     if item.permalink:
         blocks.append(context(f"<{item.permalink}|original message>"))
     return message(text, blocks)

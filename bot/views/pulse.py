@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     CheckboxesElement,
+    ConversationFilter,
     ConversationSelectElement,
     DateTimePickerElement,
     HeaderBlock,
@@ -327,7 +328,7 @@ def launch_modal(
             label="Audience: everyone in a channel",
             optional=True,
             element=ConversationSelectElement(
-                action_id=ids.PULSE_VALUE, filter={"include": ["public", "private"]}
+                action_id=ids.PULSE_VALUE, filter=ConversationFilter(include=["public", "private"])
             ),
         ),
     ]

@@ -33,10 +33,14 @@ FIELD_BLOCKS = {
 class RuleLike(Protocol):
     """What the views read from a routing rule (bot.services.feedback.Rule has these attributes)."""
 
-    id: int
-    kind: str
-    pattern: str
-    channel_id: str
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def pattern(self) -> str: ...
+    @property
+    def channel_id(self) -> str: ...
 
 
 def routing_home_section(*, is_owner: bool) -> list[Block]:

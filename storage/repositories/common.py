@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Delete, Table, Update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session
 
 
-def insert_ignoring_conflicts(session: Session, table: Table, values: dict[str, Any]) -> bool:
+def affected_rows(session: Session, statement: Update | Delete) -> int:
+    """Run a bulk UPDATE or DELETE and say how many rows it changed."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
+
+
+def insert_ignoring_conflicts(session: Session, model: type[DeclarativeBase], values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either database; True if a row was inserted.
 
     This is how idempotency is enforced by the schema itself: the unique key decides, not a prior SELECT
     that two processes could both pass.
     """
+    table = cast(Table, model.__table__)
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     # RETURNING, not rowcount: with an autoincrement key SQLAlchemy adds RETURNING itself and psycopg

@@ -83,7 +83,7 @@ def response_pairs(
             Feedback.team_id == team_id, Feedback.resolved_at >= start, Feedback.resolved_at < end
         )
     ).all()
-    return [(a, b) for a, b in responded], [(a, b) for a, b in resolved]
+    return [(a, b) for a, b in responded if b is not None], [(a, b) for a, b in resolved if b is not None]
 
 
 def resolutions(

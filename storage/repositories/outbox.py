@@ -26,7 +26,7 @@ def enqueue(
     """Add a call to the outbox; False if one with the same key was enqueued before (nothing changes)."""
     return insert_ignoring_conflicts(
         session,
-        OutboxMessage.__table__,
+        OutboxMessage,
         {
             "team_id": team_id,
             "dedupe_key": dedupe_key,

@@ -14,7 +14,7 @@ from storage.repositories.common import insert_ignoring_conflicts
 
 def ensure_workspace(session: Session, team_id: str, now: datetime) -> None:
     insert_ignoring_conflicts(
-        session, Workspace.__table__, {"team_id": team_id, "name": "", "active": True, "installed_at": now}
+        session, Workspace, {"team_id": team_id, "name": "", "active": True, "installed_at": now}
     )
 
 

@@ -209,10 +209,17 @@ def reaction_on_a_card(event: dict[str, Any], context: BoltContext) -> bool:
     return services.feedback.is_card(context.team_id or "", item.get("channel", ""), item.get("ts", ""))
 
 
+# A person's new message: plain, also sent to the channel ("thread_broadcast"), or with a file attached.
+# Edits, deletions and joins arrive with other subtypes and are not a response.
+REPLY_SUBTYPES = (None, "thread_broadcast", "file_share")
+
+
 def reply_in_a_card_thread(event: dict[str, Any], context: BoltContext) -> bool:
     """Only a person's reply in the thread of a card we posted; other conversations are never looked at."""
     thread_ts = event.get("thread_ts")
-    if not thread_ts or thread_ts == event.get("ts") or not event.get("user") or event.get("subtype"):
+    if not thread_ts or thread_ts == event.get("ts") or not event.get("user"):
+        return False
+    if event.get("subtype") not in REPLY_SUBTYPES:
         return False
     if event.get("bot_id"):
         return False

@@ -272,6 +272,24 @@ def test_reaction_or_thread_reply_on_a_card_is_the_first_response_other_messages
     assert configured.feedback.events(TEAM_ID, feedback_id)[-1] == ("UX", "responded")
 
 
+@pytest.mark.parametrize("subtype", ["thread_broadcast", "file_share"])
+def test_a_reply_also_sent_to_the_channel_or_with_a_file_counts_and_an_edit_does_not(
+    configured: Container, source: tuple[str, str], slack: SlackStandIn, driver: SlackDriver, subtype: str
+) -> None:
+    ingest_one(configured, source[0])
+    configured.outbox.drain()
+    feedback_id, _ = _card(slack)
+    with configured.sessions() as s:
+        ts = s.get(Feedback, feedback_id).ts  # type: ignore[union-attr]
+    edited = {"type": "message", "subtype": "message_changed", "channel": "CFEED01", "ts": "5.8"}
+    edited["message"] = {"type": "message", "user": "UX", "text": "edit", "ts": "5.7", "thread_ts": ts}
+    assert driver.event(edited).status == 200
+    assert configured.feedback.events(TEAM_ID, feedback_id) == [(None, "received")]
+    reply = {"type": "message", "subtype": subtype, "channel": "CFEED01", "user": "UY", "text": "on it"}
+    assert driver.event({**reply, "ts": "5.9", "thread_ts": ts}).status == 200
+    assert configured.feedback.events(TEAM_ID, feedback_id)[-1] == ("UY", "responded")
+
+
 def test_reaction_on_the_escalated_card_counts_too(
     configured: Container, source: tuple[str, str], slack: SlackStandIn, driver: SlackDriver
 ) -> None:

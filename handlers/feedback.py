@@ -14,7 +14,7 @@ from bot.container import Container
 from bot.services.feedback import FeedbackInput, FeedbackInvalid, RuleInvalid
 from bot.services.praise import named_people
 from bot.views import ids
-from bot.views.feedback import FeedbackItem, log_feedback_modal, resolve_modal
+from bot.views.feedback import FeedbackItem, feedback_help, log_feedback_modal, resolve_modal
 from bot.views.routing import FIELD_BLOCKS, read_rule_form, routing_rules_modal
 from handlers.payload import action_record_id
 
@@ -40,9 +40,14 @@ def register(app: App) -> None:
     app.event("message", matchers=[reply_in_a_card_thread])(note_card_reply)
 
 
-def open_feedback_modal(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+def open_feedback_modal(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+    """`/feedback` opens the form; `/feedback what they said` opens it with that text filled in."""
+    text = (command.get("text") or "").strip()
+    if text.lower() == "help":
+        ack(response_type="ephemeral", **feedback_help().as_kwargs())
+        return
     ack()
-    client.views_open(trigger_id=body["trigger_id"], view=log_feedback_modal())
+    client.views_open(trigger_id=command["trigger_id"], view=log_feedback_modal(text))
 
 
 def open_feedback_modal_from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:

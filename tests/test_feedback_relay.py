@@ -16,7 +16,7 @@ from handlers import ingest
 from storage.models import Feedback, FeedbackEvent
 from tests.conftest import OWNER
 from tests.http_client import HttpResult, call_wsgi
-from tests.slack_requests import TEAM_ID, SlackDriver
+from tests.slack_requests import TEAM_ID, SlackDriver, response_json
 from tests.slack_standin import SlackStandIn
 
 NEGATIVE = "This is terrible. The app crashed again and support was useless, I want a refund."
@@ -336,6 +336,23 @@ def test_feedback_command_opens_the_modal_and_submitting_logs_it(
     assert driver.submit(ids.FEEDBACK_LOG_MODAL, form, user="UAGENT1").status == 200
     configured.outbox.drain()
     assert "Positive customer feedback" in json.dumps(slack.messages("CFEED01")[0]["blocks"])
+
+
+def test_feedback_command_text_fills_the_form_and_help_explains(
+    configured: Container, slack: SlackStandIn, driver: SlackDriver
+) -> None:
+    # as Slack sends it: &, < and > escaped
+    driver.command(
+        "/feedback", "Customer on the phone: the &lt;b&gt;refund&lt;/b&gt; took 3 weeks", user="UAGENT1"
+    )
+    [modal] = slack.calls_to("views.open")
+    [text_input] = [b for b in modal["view"]["blocks"] if b["block_id"] == ids.FEEDBACK_LOG_TEXT_BLOCK]
+    assert text_input["element"]["initial_value"] == "Customer on the phone: the <b>refund</b> took 3 weeks"
+    body = response_json(driver.command("/feedback", "help", user="UAGENT1"))
+    assert body["response_type"] == "ephemeral" and "Log as customer feedback" in body["text"] + json.dumps(
+        body["blocks"]
+    )
+    assert len(slack.calls_to("views.open")) == 1
 
 
 def test_feedback_without_a_channel_is_refused_and_not_stored(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, replace
 
 from slack_sdk.models.blocks import (
@@ -210,7 +211,10 @@ def log_feedback_modal(text: str = "", permalink: str | None = None) -> dict:
                 block_id=ids.FEEDBACK_LOG_TEXT_BLOCK,
                 label=plain("What did the customer say?"),
                 element=PlainTextInputElement(
-                    action_id=ids.FEEDBACK_VALUE, multiline=True, initial_value=text[:3000] or None
+                    action_id=ids.FEEDBACK_VALUE,
+                    multiline=True,
+                    # Slack sends command and message text with &, <, > escaped; the form shows it as typed
+                    initial_value=html.unescape(text)[:3000] or None,
                 ),
             ),
             InputBlock(
@@ -221,6 +225,17 @@ def log_feedback_modal(text: str = "", permalink: str | None = None) -> dict:
             ),
         ],
     )
+
+
+def feedback_help() -> Message:
+    text = (
+        "*Log customer feedback*\n"
+        "• `/feedback` opens a form; `/feedback what the customer said` fills it in for you.\n"
+        "• On any message: ⋮ > *Log as customer feedback* (the card links back to it).\n"
+        "Each piece is scored for sentiment (automatically; anyone can correct the label), routed to the "
+        "right channel, and posted as a card to acknowledge, take and resolve."
+    )
+    return message("How to log customer feedback", [md_section(text)])
 
 
 def logged_notice(item: FeedbackItem, created: bool) -> str:

@@ -26,14 +26,14 @@ class Shortcut:
 # Grow these with the listeners; tests/test_manifest.py compares them with what the app registers.
 COMMANDS: tuple[Command, ...] = (
     Command("/empathy", "What empathy-bot stores and who sees what", "privacy | help"),
-    Command("/feedback", "Log a piece of customer feedback"),
+    Command("/feedback", "Log a piece of customer feedback", "[what the customer said] | help"),
     Command(
         "/pulse",
         "Launch a pulse survey, or see results",
         "list | results <id> | close <id> | respond <id> | help",
     ),
     Command("/digest", "Preview the weekly digest (managers)", "[last-week | 2026-W45]"),
-    Command("/kudos", "Recognise someone's empathetic action", "@person for what they did #value"),
+    Command("/kudos", "Recognise someone's empathetic action", "@person for what they did #value | help"),
 )
 SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("Log as customer feedback", "feedback_log_shortcut", "Relay this message as customer feedback"),

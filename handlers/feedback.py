@@ -32,7 +32,8 @@ def register(app: App) -> None:
     app.action(ids.FEEDBACK_RELABEL)(correct_feedback_label)
     app.view(ids.FEEDBACK_RESOLVE_MODAL)(submit_resolution)
     app.action(ids.FEEDBACK_OPEN_ROUTING)(open_routing_rules)
-    app.action(ids.FEEDBACK_DELETE_RULE)(delete_routing_rule)
+    app.action(ids.FEEDBACK_DELETE_RULE)(edit_routing_rule)
+    app.action(ids.FEEDBACK_MOVE_RULE_UP)(edit_routing_rule)
     app.view(ids.FEEDBACK_ROUTING_MODAL)(add_routing_rule)
     # Matchers keep these listeners to our cards: Bolt runs only the first listener matching an event, so
     # other capabilities' reaction/message listeners still get everything else.
@@ -172,7 +173,7 @@ def open_routing_rules(
     )
 
 
-def delete_routing_rule(
+def edit_routing_rule(
     ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
@@ -180,11 +181,15 @@ def delete_routing_rule(
     client: WebClient,
     services: Container,
 ) -> None:
+    """The Delete and Move up buttons of the rules modal; the modal is redrawn with the new order."""
     team_id = context.team_id or ""
     rule_id = action_record_id(action, fix="please reopen the routing rules")
     ack()
     services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
-    services.feedback.delete_rule(team_id, rule_id)
+    if action["action_id"] == ids.FEEDBACK_DELETE_RULE:
+        services.feedback.delete_rule(team_id, rule_id)
+    else:
+        services.feedback.move_rule_up(team_id, rule_id)
     client.views_update(
         view_id=body["view"]["id"], view=routing_rules_modal(services.feedback.list_rules(team_id))
     )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.container import Container
+from bot.services.feedback import FeedbackInput
 from bot.views import ids
 from tests.conftest import OWNER
 from tests.slack_requests import TEAM_ID, SlackDriver, response_json
@@ -138,3 +139,42 @@ def test_a_rule_to_a_channel_the_bot_is_not_in_says_how_to_fix_it(
     assert body["response_action"] == "errors"
     assert "I'm not in that channel yet" in body["errors"][ids.FEEDBACK_RULE_CHANNEL_BLOCK]
     assert configured.feedback.list_rules(TEAM_ID) == []
+
+
+def test_owner_moves_a_rule_up_and_it_is_tried_first(
+    configured: Container, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    broad = configured.feedback.add_rule(TEAM_ID, "keyword", "order", "CORDERS1")
+    middle = configured.feedback.add_rule(TEAM_ID, "tag", "vip", "CVIP0001")
+    narrow = configured.feedback.add_rule(TEAM_ID, "keyword", "refund", "CBILL01")
+    modal = {"id": "VRULES", "type": "modal", "callback_id": ids.FEEDBACK_ROUTING_MODAL}
+    for _ in range(3):  # the third click finds it first already: harmless
+        driver.action(
+            ids.FEEDBACK_MOVE_RULE_UP, user=OWNER, value=str(narrow.id), view=modal, response_url=None
+        )
+    assert [r.id for r in configured.feedback.list_rules(TEAM_ID)] == [narrow.id, broad.id, middle.id]
+    shown = json.dumps(slack.calls_to("views.update")[-1]["view"], ensure_ascii=False)
+    assert shown.index("refund") < shown.index("order") < shown.index("vip")
+    assert shown.count(ids.FEEDBACK_MOVE_RULE_UP) == 2, "no Move up on the first rule"
+
+    driver.action(
+        ids.FEEDBACK_MOVE_RULE_UP, user="UCRAFTY", value=str(middle.id), view=modal, response_url=None
+    )
+    assert [r.id for r in configured.feedback.list_rules(TEAM_ID)] == [narrow.id, broad.id, middle.id]
+
+    configured.feedback.ingest(
+        TEAM_ID, FeedbackInput(text="Terrible: my order refund never came", source="web", external_id="o-1")
+    )
+    configured.outbox.drain()
+    assert len(slack.messages("CBILL01")) == 1 and slack.messages("CORDERS1") == []
+
+
+def test_the_most_rules_a_workspace_may_have_still_fit_in_the_modal(configured: Container) -> None:
+    from bot.services.feedback import MAX_RULES, RuleInvalid
+    from bot.views.routing import routing_rules_modal
+
+    for n in range(MAX_RULES):
+        configured.feedback.add_rule(TEAM_ID, "keyword", f"word{n}", "CBILL01")
+    with pytest.raises(RuleInvalid, match=f"at most {MAX_RULES}"):
+        configured.feedback.add_rule(TEAM_ID, "keyword", "one-too-many", "CBILL01")
+    assert len(routing_rules_modal(configured.feedback.list_rules(TEAM_ID))["blocks"]) <= 100

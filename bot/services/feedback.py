@@ -30,7 +30,7 @@ MAIN = "main"
 ESCALATION = "escalation"
 IMPORTED = "imported"  # history from a CSV import: stored and scored, no card, no nudges
 OPEN_STATES = ("new", "acknowledged", "taken")
-MAX_RULES = 50  # one block each in the rules modal (Slack allows 100 blocks per view)
+MAX_RULES = 40  # two blocks each in the rules modal (Slack allows 100 blocks per view)
 _CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,31}$")
 
 
@@ -599,6 +599,25 @@ class FeedbackService:
             s.add(row)
             s.flush()
             return _rule(row)
+
+    def move_rule_up(self, team_id: str, rule_id: int) -> bool:
+        """Try this rule one place earlier; False if it is already first (or not this workspace's)."""
+        with self._sessions.begin() as s:
+            rows = list(
+                s.scalars(
+                    select(RoutingRule)
+                    .where(RoutingRule.team_id == team_id)
+                    .order_by(RoutingRule.position, RoutingRule.id)
+                    .with_for_update()
+                )
+            )
+            at = next((i for i, r in enumerate(rows) if r.id == rule_id), None)
+            if not at:
+                return False
+            rows[at - 1], rows[at] = rows[at], rows[at - 1]
+            for position, row in enumerate(rows):
+                row.position = position
+            return True
 
     def delete_rule(self, team_id: str, rule_id: int) -> bool:
         """Remove one of this workspace's rules; False if it was already gone (or another workspace's)."""

@@ -61,7 +61,7 @@ def _rule_line(position: int, rule: RuleLike) -> str:
 
 
 def routing_rules_modal(rules: Sequence[RuleLike]) -> dict[str, Any]:
-    """Every rule with a Delete button, and a form to add one (submitting adds it)."""
+    """Every rule in the order tried, with Delete and Move up buttons, and a form to add one."""
     blocks: list[Block] = [
         md_section(
             "Feedback goes to the channel of the first rule it matches, else to the feedback channel. "
@@ -87,6 +87,19 @@ def routing_rules_modal(rules: Sequence[RuleLike]) -> dict[str, Any]:
                 ),
             )
         )
+        if position > 1:
+            blocks.append(
+                ActionsBlock(
+                    block_id=f"feedback_rule_move_{rule.id}",
+                    elements=[
+                        ButtonElement(
+                            text=plain("Move up"),
+                            action_id=ids.FEEDBACK_MOVE_RULE_UP,
+                            value=str(rule.id),
+                        )
+                    ],
+                )
+            )
     if not rules:
         blocks.append(context("No rules yet: all feedback goes to the feedback channel."))
     blocks += [

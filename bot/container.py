@@ -59,6 +59,8 @@ def build_container(
     workspace_settings = SettingsService(
         sessions, clock, timezone=settings.timezone, env_owners=settings.owners
     )
+    outbox = Outbox(sessions, clock, slack)
+    outbox.owners_of = lambda team_id: workspace_settings.get(team_id).owners
     return Container(
         settings=settings,
         clock=clock,
@@ -68,7 +70,7 @@ def build_container(
         workspace_settings=workspace_settings,
         workspaces=Workspaces(sessions, clock),
         roles=(roles := Roles(workspace_settings)),
-        outbox=(outbox := Outbox(sessions, clock, slack)),
+        outbox=outbox,
         feedback=FeedbackService(sessions, clock, workspace_settings, outbox),
         pulse=(
             pulse := PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key)

@@ -49,6 +49,8 @@ BOT_EVENTS: tuple[str, ...] = (
     "message.groups",
     # Kudos: removing the recognition emoji within 10 minutes withdraws the kudos.
     "reaction_removed",
+    # Invited to a channel it could not post in: what it could not post there goes out then.
+    "member_joined_channel",
 )
 # Why each scope: chat:write posts cards, DMs and digests; commands for slash commands.
 # Feedback: channels:history/groups:history deliver card-thread replies (message.* events), reactions:read

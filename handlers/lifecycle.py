@@ -1,4 +1,5 @@
-"""App lifecycle events: an uninstalled workspace (or revoked bot token) stops getting scheduled work."""
+"""App lifecycle events: an uninstalled workspace (or revoked bot token) stops getting scheduled work; the
+bot invited to a channel delivers what it could not post there."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 def register(app: App) -> None:
     app.event("app_uninstalled")(deactivate_workspace)
     app.event("tokens_revoked")(note_revoked_tokens)
+    app.event("member_joined_channel")(redeliver_when_invited)
 
 
 def deactivate_workspace(context: BoltContext, services: Container) -> None:
@@ -29,3 +31,9 @@ def deactivate_workspace(context: BoltContext, services: Container) -> None:
 def note_revoked_tokens(event: dict[str, Any], context: BoltContext, services: Container) -> None:
     if (event.get("tokens") or {}).get("bot"):
         deactivate_workspace(context, services)
+
+
+def redeliver_when_invited(event: dict[str, Any], context: BoltContext, services: Container) -> None:
+    """Anyone joining a channel the bot is in arrives here; only the bot's own arrival matters."""
+    if event.get("user") and event.get("user") == context.bot_user_id:
+        services.outbox.redeliver_to(context.team_id or "", str(event.get("channel") or ""))

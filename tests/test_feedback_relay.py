@@ -17,7 +17,7 @@ from storage.models import Feedback, FeedbackEvent
 from tests.conftest import OWNER
 from tests.http_client import HttpResult, call_wsgi
 from tests.slack_requests import TEAM_ID, SlackDriver, response_json
-from tests.slack_standin import SlackStandIn
+from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
 NEGATIVE = "This is terrible. The app crashed again and support was useless, I want a refund."
 
@@ -428,3 +428,30 @@ def test_positive_feedback_naming_an_employee_offers_the_clicker_a_kudos_for_the
     configured.outbox.drain()
     [offer] = slack.messages("UAGENT1")
     assert "<@UANA0001>" in json.dumps(offer["blocks"])  # "Ben" names two people: nobody is guessed
+
+
+def test_a_card_for_a_channel_the_bot_left_is_kept_the_owner_told_and_it_goes_out_once_invited(
+    configured: Container, source: tuple[str, str], slack: SlackStandIn, driver: SlackDriver
+) -> None:
+    slack.fail_next("chat.postMessage", "not_in_channel", times=2)  # the card and its escalated copy
+    ingest_one(configured, source[0], ext="L-1")
+    configured.outbox.drain()
+    assert slack.messages("CFEED01") == [] and slack.messages("CESCAL1") == []
+    told = sorted(m["text"] for m in slack.messages(OWNER))
+    assert len(told) == 2 and "<#CESCAL1>" in told[0] and "<#CFEED01>" in told[1]
+    assert "/invite @empathy-bot" in told[1]
+    slack.fail_next("chat.postMessage", "not_in_channel", times=2)
+    ingest_one(configured, source[0], ext="L-2")
+    configured.outbox.drain()
+    assert len(slack.messages(OWNER)) == 2, "one note a day per channel, not one per failed message"
+
+    driver.event({"type": "member_joined_channel", "user": "UNEWHIRE", "channel": "CFEED01"})
+    configured.outbox.drain()
+    assert slack.messages("CFEED01") == [], "someone else joining changes nothing"
+    driver.event({"type": "member_joined_channel", "user": BOT_USER_ID, "channel": "CFEED01"})
+    configured.outbox.drain()
+    cards = slack.messages("CFEED01")
+    assert len(cards) == 2 and all("customer feedback" in c["text"].lower() for c in cards)
+    assert slack.messages("CESCAL1") == [], "only what was meant for the channel the bot joined"
+    with configured.sessions() as s:
+        assert s.scalars(select(Feedback.ts).where(Feedback.external_id == "L-1")).one(), "card recorded"

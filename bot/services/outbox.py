@@ -7,16 +7,18 @@ the outbox job sends, paced, with retries, and settles each row: sent, reschedul
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.slack import SlackClients, retry_after_seconds
+from bot.views.alerts import channel_unreachable
 from bot.views.common import Message
 from storage.models import OutboxMessage
 from storage.repositories import outbox as repo
@@ -24,6 +26,11 @@ from storage.repositories import outbox as repo
 log = logging.getLogger(__name__)
 
 OnSent = Callable[[Session, OutboxMessage, dict[str, Any]], None]
+
+# The bot cannot post in a channel (never invited, removed, or the channel archived): the owners are told,
+# and what died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
+CHANNEL_ACCESS_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+REDELIVER_WITHIN = timedelta(days=7)
 
 # Errors that another attempt cannot fix: the row goes to the dead state at once, logged.
 PERMANENT_ERRORS = frozenset(
@@ -86,6 +93,7 @@ class Outbox:
         self.lease = lease
         self.max_attempts = max_attempts
         self.wakeup: Callable[[], None] = lambda: None
+        self.owners_of: Callable[[str], Sequence[str]] = lambda _team_id: ()
 
     def on_sent(self, name: str, callback: OnSent) -> None:
         """Register what to record once a call succeeded (e.g. a card's ts), in the same transaction."""
@@ -134,6 +142,42 @@ class Outbox:
             payload={"channel": channel, **options, **message.as_kwargs()},
             on_sent=on_sent,
         )
+
+    def redeliver_to(self, team_id: str, channel: str) -> int:
+        """The bot was invited to `channel`: messages that died there for want of access in the last
+        REDELIVER_WITHIN go out again (cards, kudos, digests). Returns how many were requeued."""
+        now = self._clock.now()
+        requeued = 0
+        with self._sessions.begin() as s:
+            dead = s.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.team_id == team_id,
+                    OutboxMessage.status == "dead",
+                    OutboxMessage.method == "chat.postMessage",
+                    OutboxMessage.last_error.in_(CHANNEL_ACCESS_ERRORS),
+                    OutboxMessage.created_at >= now - REDELIVER_WITHIN,
+                )
+            )
+            for message in dead:
+                if message.payload.get("channel") == channel:
+                    message.status, message.attempts, message.next_attempt_at = "pending", 0, now
+                    message.last_error = None
+                    requeued += 1
+        if requeued:
+            log.info("outbox: %d message(s) to %s in team %s queued again", requeued, channel, team_id)
+            self.wakeup()
+        return requeued
+
+    def _tell_owners(self, s: Session, team_id: str, channel: str, error: str, now: datetime) -> None:
+        """Once a day per channel and owner: the bot can't post there, and what to do about it."""
+        for owner in self.owners_of(team_id):
+            self.post_message(
+                s,
+                team_id=team_id,
+                key=f"channel-unreachable:{channel}:{now:%Y-%m-%d}:{owner}",
+                channel=owner,
+                message=channel_unreachable(channel, error, REDELIVER_WITHIN.days),
+            )
 
     def work(self) -> WorkReport:
         """Send one batch of due calls. Safe to run in several processes at once (rows are claimed)."""
@@ -209,6 +253,9 @@ class Outbox:
                     message.attempts,
                     error,
                 )
+                channel = str(payload.get("channel") or "")
+                if method == "chat.postMessage" and error in CHANNEL_ACCESS_ERRORS and channel[:1] in "CG":
+                    self._tell_owners(s, team_id, channel, str(error), now)
                 return
             delay = retry_in if retry_in is not None else min(5.0 * 2 ** (message.attempts - 1), 3600.0)
             message.next_attempt_at = now + timedelta(seconds=delay)

@@ -23,10 +23,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, text
 
 from bot.clock import FixedClock
-from bot.config import Settings
+from bot.config import EnvConfig
 from bot.container import build_container
+from bot.domain.digest_period import Week, week_of
 from bot.services.digest import TREND_WEEKS
-from bot.services.digest_period import Week, week_of
 from storage.db import create_db_engine, is_postgres
 from storage.migrate import upgrade
 from storage.models import Feedback, Kudos, KudosRecipient, Survey, SurveyParticipation, SurveyResponse
@@ -196,7 +196,9 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{tmp}/digest.db"
         engine = create_db_engine(url)
         upgrade(engine)
-        settings = Settings(bot_token="xoxb-bench", signing_secret="s", secret_key="b" * 64, database_url=url)
+        settings = EnvConfig(
+            bot_token="xoxb-bench", signing_secret="s", secret_key="b" * 64, database_url=url
+        )
         container = build_container(settings, clock=FixedClock(NOW), engine=engine)
         container.workspaces.ensure(TEAM)
         week = week_of(NOW - timedelta(days=7), container.workspace_settings.get(TEAM).tz)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import EnvConfig
 from bot.container import build_container
 from bot.views import ids
 from storage.db import create_db_engine
@@ -45,7 +45,7 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{tmp}/fanout.db"
         engine = create_db_engine(url)
         upgrade(engine)
-        settings = Settings(
+        settings = EnvConfig(
             bot_token="xoxb-bench",
             signing_secret=SECRET,
             secret_key="b" * 64,

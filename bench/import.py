@@ -9,7 +9,7 @@ import tempfile
 import time
 
 from bot.clock import SystemClock
-from bot.config import Settings
+from bot.config import EnvConfig
 from bot.container import build_container
 from bot.feedback_import import import_csv
 from storage.db import create_db_engine
@@ -41,7 +41,7 @@ def main() -> None:
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)
     container = build_container(
-        Settings(database_url=url, secret_key="b" * 64), clock=SystemClock(), engine=engine
+        EnvConfig(database_url=url, secret_key="b" * 64), clock=SystemClock(), engine=engine
     )
     start = time.perf_counter()
     report = import_csv(container.feedback, "TBENCH", io.StringIO(text))

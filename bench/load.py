@@ -130,15 +130,15 @@ def seed(database_url: str, api_url: str) -> None:
 
     from sqlalchemy import update
 
-    from bot.config import Settings
+    from bot.config import EnvConfig
     from bot.container import build_container
+    from bot.domain.pulse_questions import parse_questions
     from bot.services.feedback import FeedbackInput
     from bot.services.pulse import SurveyDraft
-    from bot.services.pulse_questions import parse_questions
     from storage.migrate import upgrade
     from storage.models import Feedback, OutboxMessage
 
-    settings = Settings(
+    settings = EnvConfig(
         bot_token="xoxb-bench",
         signing_secret=SECRET,
         secret_key="b" * 64,

@@ -14,8 +14,7 @@ from dotenv import load_dotenv
 from slack_sdk.errors import SlackApiError
 
 from bot import data_commands, feedback_import
-from bot.config import Settings, with_secret_key
-from bot.errors import ConfigError
+from bot.config import ConfigError, EnvConfig, with_secret_key
 
 log = logging.getLogger("empathy_bot")
 
@@ -40,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     load_dotenv(os.environ.get("EMPATHY_ENV_FILE", ".env"))
     try:
-        settings = Settings.from_env(os.environ, require_slack=args.command in ("run", "check"))
+        settings = EnvConfig.from_env(os.environ, require_slack=args.command in ("run", "check"))
     except ConfigError as exc:
         for problem in exc.problems:
             print(f"empathy-bot: {problem}", file=sys.stderr)
@@ -60,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(with_secret_key(settings))
 
 
-def migrate(settings: Settings) -> int:
+def migrate(settings: EnvConfig) -> int:
     from storage import migrate as migrations
     from storage.db import create_db_engine
 
@@ -78,7 +77,7 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
-def check(settings: Settings) -> int:
+def check(settings: EnvConfig) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.clock import SystemClock
@@ -124,7 +123,7 @@ def check(settings: Settings) -> int:
     return 0 if ok else 1
 
 
-def run(settings: Settings) -> int:
+def run(settings: EnvConfig) -> int:
     import waitress
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(container: Container, *, process_before_response: bool = False) -> App:
-    settings = container.settings
+    settings = container.config
     oauth = (
         oauth_settings(
             settings, container.engine, container.installations, container.workspaces.record_installation

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.errors import UserFacingError
+from bot.domain.errors import UserFacingError
 
 SLACKBOT = "USLACKBOT"
 

@@ -1,4 +1,4 @@
-"""One frozen Settings object built from the environment (and .env); every problem reported at once."""
+"""One frozen EnvConfig built from the environment (and .env); every problem reported at once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import ConfigError
+
+class ConfigError(Exception):
+    """Configuration is missing or malformed; `problems` has one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///empathy-bot.db"
@@ -27,7 +34,7 @@ _WHERE = {
 
 
 @dataclass(frozen=True)
-class Settings:
+class EnvConfig:
     """Process-wide configuration. Workspace-level choices (channels, owners, …) live in the database."""
 
     bot_token: str | None = field(default=None, repr=False)
@@ -62,8 +69,8 @@ class Settings:
         return ZoneInfo(self.timezone)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], *, require_slack: bool = True) -> Settings:
-        """Validate `env` into Settings or raise ConfigError listing every problem, one line each.
+    def from_env(cls, env: Mapping[str, str], *, require_slack: bool = True) -> EnvConfig:
+        """Validate `env` into EnvConfig or raise ConfigError listing every problem, one line each.
 
         Secrets never appear in the messages, only the names of the variables that hold them.
         """
@@ -205,7 +212,7 @@ def sqlite_path(database_url: str) -> Path | None:
     return None if path in ("", ":memory:") else Path(path)
 
 
-def with_secret_key(settings: Settings) -> Settings:
+def with_secret_key(settings: EnvConfig) -> EnvConfig:
     """Fill in the server secret (keyed hashes for survey participation) when not configured.
 
     With SQLite the embedded setup keeps it in a file beside the database (mode 0600), created once;

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import EnvConfig
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.data_rights import DataRights
 from bot.services.digest import DigestService
@@ -26,7 +26,7 @@ from storage.db import create_db_engine, make_sessions
 
 @dataclass
 class Container:
-    settings: Settings
+    config: EnvConfig
     clock: Clock
     engine: Engine
     sessions: sessionmaker[Session]
@@ -48,7 +48,7 @@ class Container:
 
 
 def build_container(
-    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
+    settings: EnvConfig, *, clock: Clock | None = None, engine: Engine | None = None
 ) -> Container:
     clock = clock or SystemClock()
     engine = engine or create_db_engine(settings.database_url)
@@ -62,7 +62,7 @@ def build_container(
     outbox = Outbox(sessions, clock, slack)
     outbox.owners_of = lambda team_id: workspace_settings.get(team_id).owners
     return Container(
-        settings=settings,
+        config=settings,
         clock=clock,
         engine=engine,
         sessions=sessions,

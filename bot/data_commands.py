@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from bot.config import Settings, with_secret_key
-from bot.errors import NotFound
+from bot.config import EnvConfig, with_secret_key
+from bot.domain.errors import NotFound
 
 COMMANDS = ("export", "forget-customer", "forget-user")
 
@@ -30,7 +30,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     user.add_argument("--team", help="workspace id (default: the only installed workspace)")
 
 
-def main(args: argparse.Namespace, settings: Settings) -> int:
+def main(args: argparse.Namespace, settings: EnvConfig) -> int:
     from bot.container import build_container
     from storage import migrate as migrations
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
-from bot.errors import NotFound, UserFacingError
+from bot.domain.errors import NotFound, UserFacingError
 from bot.services.feedback import FeedbackInput, FeedbackInvalid
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config import EnvConfig
     from bot.services.feedback import FeedbackService
 
 COMMANDS = ("import-feedback", "feedback-source")
@@ -157,7 +157,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add.add_argument("--team", help="workspace id (default: the only installed workspace)")
 
 
-def main(args: argparse.Namespace, settings: Settings) -> int:
+def main(args: argparse.Namespace, settings: EnvConfig) -> int:
     from bot.container import build_container
     from storage import migrate as migrations
 

@@ -18,7 +18,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import EnvConfig
 from bot.manifest import BOT_SCOPES
 from bot.slack import make_client
 
@@ -27,13 +27,13 @@ log = logging.getLogger(__name__)
 STATE_EXPIRATION_SECONDS = 600
 
 
-def installation_store(settings: Settings, engine: Engine) -> SQLAlchemyInstallationStore:
+def installation_store(settings: EnvConfig, engine: Engine) -> SQLAlchemyInstallationStore:
     assert settings.client_id is not None
     return SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine)
 
 
 def oauth_settings(
-    settings: Settings,
+    settings: EnvConfig,
     engine: Engine,
     store: SQLAlchemyInstallationStore,
     on_installed: Callable[[str, str, str | None], None],
@@ -66,7 +66,7 @@ def _default_failure(args: FailureArgs) -> BoltResponse:
 class InstalledTokens:
     """Bot token of an installed workspace, rotated when it is about to expire."""
 
-    def __init__(self, settings: Settings, clock: Clock, store: SQLAlchemyInstallationStore) -> None:
+    def __init__(self, settings: EnvConfig, clock: Clock, store: SQLAlchemyInstallationStore) -> None:
         assert settings.client_id is not None and settings.client_secret is not None
         self._store = store
         self._rotator = TokenRotator(

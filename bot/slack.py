@@ -18,7 +18,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import EnvConfig
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def retry_handlers(clock: Clock) -> list[RetryHandler]:
     return [ConnectionRetry(clock), RateLimitRetry(clock), ServerErrorRetry(clock)]
 
 
-def make_client(settings: Settings, clock: Clock, token: str | None = None) -> WebClient:
+def make_client(settings: EnvConfig, clock: Clock, token: str | None = None) -> WebClient:
     return WebClient(
         token=token,
         base_url=settings.api_url,
@@ -120,7 +120,7 @@ class SlackClients:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: EnvConfig,
         clock: Clock,
         token_for_team: Callable[[str], str | None] | None = None,
     ) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.container import Container
-from bot.services.digest_period import parse_week
+from bot.domain.digest_period import parse_week
 from bot.views.digest import digest_message
 
 

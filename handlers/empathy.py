@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext
 
 from bot.container import Container
-from bot.errors import UserFacingError
+from bot.domain.errors import UserFacingError
 from bot.views.home import empathy_help
 from bot.views.privacy import privacy_message
 

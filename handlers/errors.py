@@ -11,10 +11,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from bot.errors import NotAllowed, UserFacingError
+from bot.domain.errors import NotAllowed, UserFacingError
 from bot.views.common import notice_modal
 
-log = logging.getLogger("empathy_bot.errors")
+log = logging.getLogger("empathy_bot.domain.errors")
 
 DB_DOWN = "I can't reach my database right now, so nothing was saved. Please try again in a moment."
 UNEXPECTED = (

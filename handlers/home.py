@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.channels import posting_problems
 from bot.container import Container
-from bot.services.settings import SettingsInvalid, changed_channels
+from bot.domain.settings import SettingsInvalid, changed_channels
 from bot.views import ids
 from bot.views.home import home_view
 from bot.views.kudos import kudos_home_section

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
-from bot.errors import NotAllowed, UserFacingError
+from bot.domain.errors import NotAllowed, UserFacingError
 from bot.services.kudos import MAX_GROUP_SIZE, KudosRefused, Person, parse_kudos_text, receivers_from
 from bot.views import ids
 from bot.views.kudos import (

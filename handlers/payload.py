@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.errors import UserFacingError
+from bot.domain.errors import UserFacingError
 
 
 def action_record_id(action: dict[str, Any], *, fix: str = "please reload the message") -> int:

@@ -13,9 +13,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import audience
 from bot.container import Container
-from bot.errors import UserFacingError
+from bot.domain.errors import UserFacingError
+from bot.domain.pulse_questions import TEMPLATES, QuestionsInvalid, parse_questions
 from bot.services.pulse import SurveyDraft, SurveyInvalid
-from bot.services.pulse_questions import TEMPLATES, QuestionsInvalid, parse_questions
 from bot.views import ids
 from bot.views.pulse import (
     follow_up_modal,

@@ -23,11 +23,11 @@ MISFIRE_GRACE_SECONDS = 3600
 
 def build_scheduler(container: Container) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
-        timezone=container.settings.tz,
+        timezone=container.config.tz,
         executors={"default": ThreadPoolExecutor(4)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
     )
-    now = datetime.now(container.settings.tz)
+    now = datetime.now(container.config.tz)
     for job, trigger in (
         (work_outbox, {"trigger": "interval", "seconds": 2}),
         # Every few minutes, and once at start: a digest missed while the bot was down is caught up
@@ -44,7 +44,7 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
 
     def wake_outbox() -> None:
         if scheduler.running:
-            scheduler.modify_job("work_outbox", next_run_time=datetime.now(container.settings.tz))
+            scheduler.modify_job("work_outbox", next_run_time=datetime.now(container.config.tz))
 
     container.outbox.wakeup = wake_outbox
     return scheduler

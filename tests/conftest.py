@@ -14,7 +14,7 @@ from sqlalchemy import Engine, text
 
 from bot.app import create_app
 from bot.clock import FixedClock
-from bot.config import Settings, normalise_database_url
+from bot.config import EnvConfig, normalise_database_url
 from bot.container import Container, build_container
 from storage.db import create_db_engine
 from storage.models import Base
@@ -102,8 +102,8 @@ def slack(_standin: SlackStandIn) -> SlackStandIn:
 
 
 @pytest.fixture
-def settings(slack: SlackStandIn, database_url: str) -> Settings:
-    return Settings(
+def settings(slack: SlackStandIn, database_url: str) -> EnvConfig:
+    return EnvConfig(
         bot_token="xoxb-test-token",
         signing_secret=SIGNING_SECRET,
         secret_key="k" * 64,
@@ -115,7 +115,7 @@ def settings(slack: SlackStandIn, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def container(settings: Settings, clock: FixedClock, engine: Engine) -> Iterator[Container]:
+def container(settings: EnvConfig, clock: FixedClock, engine: Engine) -> Iterator[Container]:
     c = build_container(settings, clock=clock, engine=engine)
     yield c
 

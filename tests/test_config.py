@@ -10,20 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, normalise_database_url, with_secret_key
-from bot.errors import ConfigError
+from bot.config import ConfigError, EnvConfig, normalise_database_url, with_secret_key
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_SIGNING_SECRET": "shh-very-secret"}
 
 
 def problems(env: dict[str, str]) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        Settings.from_env(env)
+        EnvConfig.from_env(env)
     return caught.value.problems
 
 
 def test_valid_environment_gives_http_mode_settings() -> None:
-    settings = Settings.from_env({**GOOD, "SLACK_API_URL": "http://127.0.0.1:9/api", "PORT": "8080"})
+    settings = EnvConfig.from_env({**GOOD, "SLACK_API_URL": "http://127.0.0.1:9/api", "PORT": "8080"})
     assert not settings.socket_mode
     assert settings.api_url == "http://127.0.0.1:9/api/", (
         "a trailing slash keeps WebClient from dropping /api"
@@ -40,7 +39,7 @@ def test_missing_signing_secret_in_http_mode_is_one_line_naming_where_to_find_it
 
 
 def test_socket_mode_needs_no_signing_secret() -> None:
-    settings = Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-abc"})
+    settings = EnvConfig.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1-abc"})
     assert settings.socket_mode
 
 
@@ -81,7 +80,7 @@ def test_postgres_requires_a_shared_secret_key() -> None:
 
 
 def test_sqlite_secret_key_is_created_once_beside_the_database(tmp_path: Path) -> None:
-    settings = Settings.from_env({**GOOD, "DATABASE_URL": f"sqlite:///{tmp_path}/bot.db"})
+    settings = EnvConfig.from_env({**GOOD, "DATABASE_URL": f"sqlite:///{tmp_path}/bot.db"})
     first = with_secret_key(settings).secret_key
     assert first and with_secret_key(settings).secret_key == first
     key_file = tmp_path / "bot.db.secret"

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import UserFacingError
-from bot.services.digest_period import due_week, parse_week, scheduled_moment, week_of
+from bot.domain.digest_period import due_week, parse_week, scheduled_moment, week_of
+from bot.domain.errors import UserFacingError
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY_1030_BERLIN = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)

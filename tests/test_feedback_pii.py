@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.container import Container
-from bot.services.pii import mask_pii
+from bot.domain.pii import mask_pii
 from storage.models import Feedback
 from tests.conftest import OWNER
 from tests.slack_requests import TEAM_ID

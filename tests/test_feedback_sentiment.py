@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textblob import TextBlob
 
-from bot.services import sentiment
+from bot.domain import sentiment
 
 LABELLED: list[tuple[str, str]] = [
     ("Great product, love it!", "positive"),

@@ -8,7 +8,7 @@ import time
 from slack_bolt import App
 from sqlalchemy import func, select
 
-from bot.config import Settings
+from bot.config import EnvConfig
 from bot.container import Container, build_container
 from bot.web import build_web_app
 from storage.db import create_db_engine
@@ -70,7 +70,7 @@ def test_healthz_is_200_with_the_database_up(app: App, container: Container) -> 
     assert result.json()["database"] == "ok"
 
 
-def test_healthz_is_503_with_the_database_down(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_is_503_with_the_database_down(settings: EnvConfig, tmp_path) -> None:  # type: ignore[no-untyped-def]
     broken = (
         f"sqlite:///{tmp_path}/missing-dir/nested/db.sqlite"
         if settings.is_sqlite

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from bot.app import create_app
 from bot.clock import FixedClock
-from bot.config import Settings
+from bot.config import EnvConfig
 from bot.container import Container, build_container
 from bot.web import WebApp, build_web_app
 from tests.conftest import SIGNING_SECRET
@@ -27,7 +27,7 @@ INSTALLS = {
 
 
 @pytest.fixture
-def oauth_container(settings: Settings, clock: FixedClock, engine: Engine, slack: SlackStandIn) -> Container:
+def oauth_container(settings: EnvConfig, clock: FixedClock, engine: Engine, slack: SlackStandIn) -> Container:
     def access(params: dict) -> dict:  # type: ignore[type-arg]
         team_id, name, token, bot_user = INSTALLS[params["code"]]
         return {

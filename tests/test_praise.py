@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.praise import named_people
+from bot.domain.praise import named_people
 
 DIRECTORY = {
     "UANA": ["Ana Lopez", "ana"],

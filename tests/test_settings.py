@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.container import Container
-from bot.services.settings import SettingsInvalid, WorkspaceSettings, validate
+from bot.domain.settings import SettingsInvalid, WorkspaceSettings, validate
 from tests.conftest import OWNER
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import EnvConfig
 from bot.container import build_container
 from bot.views import ids
 from handlers.errors import DB_DOWN
@@ -15,7 +15,7 @@ from tests.slack_requests import SlackDriver
 from tests.slack_standin import SlackStandIn
 
 
-def _driver_with_broken_database(settings: Settings, slack: SlackStandIn, tmp_path) -> SlackDriver:  # type: ignore[no-untyped-def]
+def _driver_with_broken_database(settings: EnvConfig, slack: SlackStandIn, tmp_path) -> SlackDriver:  # type: ignore[no-untyped-def]
     url = (
         f"sqlite:///{tmp_path}/missing/dir/db.sqlite"
         if settings.is_sqlite
@@ -27,7 +27,7 @@ def _driver_with_broken_database(settings: Settings, slack: SlackStandIn, tmp_pa
 
 
 def test_database_outage_during_a_button_click_says_try_again(
-    settings: Settings, slack: SlackStandIn, tmp_path
+    settings: EnvConfig, slack: SlackStandIn, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     driver = _driver_with_broken_database(settings, slack, tmp_path)
     driver.action(ids.OPEN_SETTINGS, user=OWNER, view={"id": "VHOME", "type": "home"}, response_url=None)
@@ -36,7 +36,7 @@ def test_database_outage_during_a_button_click_says_try_again(
 
 
 def test_database_outage_during_a_modal_submission_keeps_the_modal_and_says_so(
-    settings: Settings, slack: SlackStandIn, tmp_path
+    settings: EnvConfig, slack: SlackStandIn, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     driver = _driver_with_broken_database(settings, slack, tmp_path)
     response = driver.submit(ids.SETTINGS_MODAL, {}, user=OWNER)
@@ -46,7 +46,7 @@ def test_database_outage_during_a_modal_submission_keeps_the_modal_and_says_so(
 
 
 def test_database_outage_on_home_open_is_logged_not_crashed(
-    settings: Settings, slack: SlackStandIn, tmp_path, caplog
+    settings: EnvConfig, slack: SlackStandIn, tmp_path, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     driver = _driver_with_broken_database(settings, slack, tmp_path)
     driver.event({"type": "app_home_opened", "user": OWNER, "channel": "D1", "tab": "home"})

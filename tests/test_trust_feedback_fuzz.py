@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
-from bot.services.pii import mask_pii
+from bot.domain.pii import mask_pii
 from bot.views.common import MAX_MESSAGE_BLOCKS, SECTION_TEXT_LIMIT, TOP_TEXT_LIMIT, Message, quote
 from bot.views.feedback import (
     MORE,

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.pulse_questions import QuestionsInvalid, parse_questions
+from bot.domain.pulse_stats import QuestionStats, SurveyInfo, SurveyResults
 from bot.services.kudos import parse_kudos_text
-from bot.services.pulse_questions import QuestionsInvalid, parse_questions
-from bot.services.pulse_stats import QuestionStats, SurveyInfo, SurveyResults
 from bot.views.common import Message
 from bot.views.kudos import KudosView, kudos_card, kudos_dm
 from bot.views.pulse import follow_up_message, results_message, survey_message

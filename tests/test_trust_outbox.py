@@ -95,7 +95,7 @@ def test_two_workers_at_once_send_each_message_exactly_once(
     container: Container, slack: SlackStandIn
 ) -> None:
     _enqueue(container, 120)
-    other = build_container(container.settings, clock=container.clock, engine=container.engine)
+    other = build_container(container.config, clock=container.clock, engine=container.engine)
     other.outbox.batch_size = container.outbox.batch_size = 10
     threads = [threading.Thread(target=c.outbox.drain) for c in (container, other)]
     for t in threads:

@@ -15,11 +15,12 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.errors import NotFound, UserFacingError
-from bot.services import sentiment
+from bot.domain import sentiment
+from bot.domain.errors import NotFound, UserFacingError
+from bot.domain.pii import mask_pii
+from bot.domain.settings import DAYS, WorkspaceSettings
 from bot.services.outbox import Outbox
-from bot.services.pii import mask_pii
-from bot.services.settings import DAYS, SettingsService, WorkspaceSettings
+from bot.services.settings import SettingsService
 from bot.views.feedback import FeedbackItem, feedback_card, follow_up_reminder, full_text_reply, sla_nudge
 from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, OutboxMessage, RoutingRule
 
@@ -296,7 +297,7 @@ class FeedbackService:
             return to_item(fb), True
 
     def plan_import(self, team_id: str, *, post_cards: bool = False) -> ImportPlan:
-        """Settings and routing rules for a bulk import, read once rather than per row."""
+        """EnvConfig and routing rules for a bulk import, read once rather than per row."""
         with self._sessions() as s:
             return ImportPlan(team_id, self._settings.get(team_id, s), _load_rules(s, team_id), post_cards)
 

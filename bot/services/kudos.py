@@ -14,9 +14,10 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.errors import NotFound, UserFacingError
+from bot.domain.errors import NotFound, UserFacingError
+from bot.domain.settings import WorkspaceSettings
 from bot.services.outbox import Outbox
-from bot.services.settings import SettingsService, WorkspaceSettings
+from bot.services.settings import SettingsService
 from bot.views.kudos import (
     Allowance,
     KudosHome,

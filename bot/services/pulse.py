@@ -25,11 +25,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.errors import NotAllowed, NotFound, UserFacingError
-from bot.services import pulse_stats
+from bot.domain import pulse_stats
+from bot.domain.errors import NotAllowed, NotFound, UserFacingError
+from bot.domain.pulse_questions import KIND_RANGES, SCALE_10, Question
+from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.services.outbox import Outbox
-from bot.services.pulse_questions import KIND_RANGES, SCALE_10, Question
-from bot.services.pulse_stats import SurveyInfo, SurveyResults
 from bot.services.settings import SettingsService
 from bot.services.workspaces import Roles
 from bot.views.pulse import (

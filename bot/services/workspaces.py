@@ -7,7 +7,7 @@ import threading
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.errors import NotAllowed, NotFound
+from bot.domain.errors import NotAllowed, NotFound
 from bot.services.settings import SettingsService
 from storage.repositories import workspaces as repo
 

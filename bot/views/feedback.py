@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.services.pii import mask_pii
+from bot.domain.pii import mask_pii
 from bot.views import ids
 from bot.views.common import (
     MAX_MESSAGE_BLOCKS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, HeaderBlock
 
-from bot.services.settings import WorkspaceSettings
+from bot.domain.settings import WorkspaceSettings
 from bot.views.common import Message, md_section, message, plain
 
 

@@ -21,8 +21,8 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
-from bot.services.pulse_questions import AGREE_5, KIND_RANGES, TEMPLATES, Question
-from bot.services.pulse_stats import QuestionStats, SurveyInfo, SurveyResults
+from bot.domain.pulse_questions import AGREE_5, KIND_RANGES, TEMPLATES, Question
+from bot.domain.pulse_stats import QuestionStats, SurveyInfo, SurveyResults
 from bot.views import ids
 from bot.views.common import (
     MODAL_TITLE_LIMIT,

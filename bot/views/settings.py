@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
-from bot.services.settings import DAYS, SPEC_BY_KEY, SPECS, FieldSpec, WorkspaceSettings
+from bot.domain.settings import DAYS, SPEC_BY_KEY, SPECS, FieldSpec, WorkspaceSettings
 from bot.views import ids
 from bot.views.common import plain, view
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.pulse_questions import KIND_RANGES, SCALE_10, Question
+from bot.domain.pulse_questions import KIND_RANGES, SCALE_10, Question
 
 FLOOR = 3
 

@@ -11,17 +11,19 @@ class UserFacingError(Exception):
         self.message = message
 
 
+class FieldError(UserFacingError):
+    """The one validation error: `field` names the input the message belongs to ("" for the whole form).
+
+    Views map fields to their block ids, so a modal can show the message beside the right input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class NotAllowed(UserFacingError):
     """The user lacks the role for this action (checked on the server, whatever the UI showed)."""
 
 
 class NotFound(UserFacingError):
     """The thing the user referred to does not exist in their workspace."""
-
-
-class ConfigError(Exception):
-    """Configuration is missing or malformed; `problems` has one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.errors import UserFacingError
-from bot.services.settings import DAYS
+from bot.domain.errors import UserFacingError
+from bot.domain.settings import DAYS
 
 GRACE = timedelta(hours=12)
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)

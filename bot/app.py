@@ -45,6 +45,7 @@ def create_app(container: Container, *, process_before_response: bool = False) -
     ) -> BoltResponse:
         """Put the container on `context` (listeners take it as `services`); note the workspace once."""
         context["services"] = container
+        context["actor"] = container.actors.of(context.team_id or "", context.user_id or "")
         if context.team_id:
             try:
                 container.workspaces.ensure(context.team_id)

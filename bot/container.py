@@ -10,16 +10,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import EnvConfig
+from bot.notify import Notifier
+from bot.notify import digest as digest_notes
+from bot.notify import feedback as feedback_notes
+from bot.notify import kudos as kudos_notes
+from bot.notify import pulse as pulse_notes
+from bot.notify.outbox import Outbox
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.data_rights import DataRights
 from bot.services.digest import DigestService
 from bot.services.feedback import FeedbackService
 from bot.services.kudos import KudosService
-from bot.services.outbox import Outbox
 from bot.services.pulse import PulseService
 from bot.services.retention import Retention
 from bot.services.settings import SettingsService
-from bot.services.workspaces import Roles, Workspaces
+from bot.services.workspaces import Actors, Roles, Workspaces
 from bot.slack import SlackClients
 from storage.db import create_db_engine, make_sessions
 
@@ -34,7 +39,9 @@ class Container:
     workspace_settings: SettingsService
     workspaces: Workspaces
     roles: Roles
+    actors: Actors
     outbox: Outbox
+    notifier: Notifier
     feedback: FeedbackService
     pulse: PulseService
     retention: Retention
@@ -61,6 +68,15 @@ def build_container(
     )
     outbox = Outbox(sessions, clock, slack)
     outbox.owners_of = lambda team_id: workspace_settings.get(team_id).owners
+    notifier = Notifier(
+        outbox,
+        {
+            **feedback_notes.RENDERERS,
+            **pulse_notes.RENDERERS,
+            **kudos_notes.RENDERERS,
+            **digest_notes.RENDERERS,
+        },
+    )
     return Container(
         config=settings,
         clock=clock,
@@ -70,7 +86,9 @@ def build_container(
         workspace_settings=workspace_settings,
         workspaces=Workspaces(sessions, clock),
         roles=(roles := Roles(workspace_settings)),
+        actors=Actors(workspace_settings),
         outbox=outbox,
+        notifier=notifier,
         feedback=FeedbackService(sessions, clock, workspace_settings, outbox),
         pulse=(
             pulse := PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import App
@@ -13,6 +11,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.container import Container
+from bot.http import Request, Response, Route
 from storage.db import ping
 from storage.repositories import outbox as outbox_repo
 
@@ -21,27 +20,6 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # larger bodies are refused before they are read (routes may set lower limits)
 
 
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    headers: Mapping[str, str]  # lower-case names
-    body: bytes
-    query: str = ""
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(cls, status: int, data: Any) -> Response:
-        return cls(status, json.dumps(data).encode(), {"Content-Type": "application/json"})
-
-
-Route = Callable[[Request], Response]
 REASONS = {
     200: "OK",
     201: "Created",

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.services.outbox import Outbox
+from bot.notify.outbox import Outbox
 from bot.services.pulse import PulseService
 from storage.models import (
     Feedback,

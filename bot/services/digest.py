@@ -19,9 +19,9 @@ from bot.charts import WeekPoint
 from bot.clock import Clock
 from bot.domain.digest_period import Week, due_week
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
+from bot.notify.outbox import Outbox
 from bot.services.feedback import OPEN_STATES
 from bot.services.kudos import KudosService, KudosSummary
-from bot.services.outbox import Outbox
 from bot.services.pulse import PulseService
 from bot.services.settings import SettingsService
 from storage.repositories import digest as repo

@@ -19,7 +19,7 @@ from bot.domain import sentiment
 from bot.domain.errors import NotFound, UserFacingError
 from bot.domain.pii import mask_pii
 from bot.domain.settings import DAYS, WorkspaceSettings
-from bot.services.outbox import Outbox
+from bot.notify.outbox import Outbox
 from bot.services.settings import SettingsService
 from bot.views.feedback import FeedbackItem, feedback_card, follow_up_reminder, full_text_reply, sla_nudge
 from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, OutboxMessage, RoutingRule

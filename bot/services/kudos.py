@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.domain.errors import NotFound, UserFacingError
 from bot.domain.settings import WorkspaceSettings
-from bot.services.outbox import Outbox
+from bot.notify.outbox import Outbox
 from bot.services.settings import SettingsService
 from bot.views.kudos import (
     Allowance,

@@ -29,7 +29,7 @@ from bot.domain import pulse_stats
 from bot.domain.errors import NotAllowed, NotFound, UserFacingError
 from bot.domain.pulse_questions import KIND_RANGES, SCALE_10, Question
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
-from bot.services.outbox import Outbox
+from bot.notify.outbox import Outbox
 from bot.services.settings import SettingsService
 from bot.services.workspaces import Roles
 from bot.views.pulse import (

@@ -7,6 +7,7 @@ import threading
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.domain.actor import MANAGER, OWNER, Actor
 from bot.domain.errors import NotAllowed, NotFound
 from bot.services.settings import SettingsService
 from storage.repositories import workspaces as repo
@@ -59,6 +60,22 @@ class Workspaces:
         if given:
             raise NotFound(f"no workspace {given!r} here ({known}); check --team and DATABASE_URL")
         raise NotFound(f"say which workspace with --team ({known})")
+
+
+class Actors:
+    """Who a Slack user is in a workspace: the Actor services check permissions against."""
+
+    def __init__(self, settings: SettingsService) -> None:
+        self._settings = settings
+
+    def of(self, team_id: str, user_id: str) -> Actor:
+        resolved = self._settings.get(team_id)
+        roles = set()
+        if user_id and user_id in resolved.owners:
+            roles.add(OWNER)
+        if user_id and user_id in resolved.managers:
+            roles.add(MANAGER)
+        return Actor(team_id, user_id, frozenset(roles))
 
 
 class Roles:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime
@@ -55,6 +55,12 @@ class OutboxMessage(Base):
     method: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     on_sent: Mapped[str | None] = mapped_column(String(64))
+    # The typed receipt (a record's fields) handed to the `on_sent` handler once Slack accepted the call.
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Empty payload and result once sent (survey reminders: who was reminded must not stay on record).
+    scrub_after_send: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Fencing: the claimer's token; a send is recorded only while the row still carries it.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -22,6 +22,8 @@ def enqueue(
     payload: dict[str, Any],
     on_sent: str | None,
     now: datetime,
+    receipt: dict[str, Any] | None = None,
+    scrub_after_send: bool = False,
 ) -> bool:
     """Add a call to the outbox; False if one with the same key was enqueued before (nothing changes)."""
     return insert_ignoring_conflicts(
@@ -33,6 +35,8 @@ def enqueue(
             "method": method,
             "payload": payload,
             "on_sent": on_sent,
+            "receipt": receipt,
+            "scrub_after_send": scrub_after_send,
             "status": "pending",
             "attempts": 0,
             "next_attempt_at": now,

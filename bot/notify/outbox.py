@@ -6,17 +6,19 @@ the outbox job sends, paced, with retries, and settles each row: sent, reschedul
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.domain.outgoing import Sent
 from bot.slack import SlackClients, retry_after_seconds
 from bot.views.alerts import channel_unreachable
 from bot.views.common import Message
@@ -26,6 +28,14 @@ from storage.repositories import outbox as repo
 log = logging.getLogger(__name__)
 
 OnSent = Callable[[Session, OutboxMessage, dict[str, Any]], None]
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class _ReceiptHandler:
+    record: type
+    handler: Callable[[Session, Any, Sent], None]
+
 
 # The bot cannot post in a channel (never invited, removed, or the channel archived): the owners are told,
 # and what died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
@@ -88,6 +98,7 @@ class Outbox:
         self._clock = clock
         self._clients = clients
         self._callbacks: dict[str, OnSent] = {}
+        self._receipts: dict[str, _ReceiptHandler] = {}
         self.batch_size = batch_size
         self.pace_seconds = pace_seconds
         self.lease = lease
@@ -99,6 +110,21 @@ class Outbox:
         """Register what to record once a call succeeded (e.g. a card's ts), in the same transaction."""
         self._callbacks[name] = callback
 
+    def register_receipt(
+        self, name: str, record: type[R], handler: Callable[[Session, R, Sent], None]
+    ) -> None:
+        """Once a call queued with a `record` receipt is accepted, `handler` gets it (same transaction)."""
+        known = self._receipts.get(name)
+        if known is not None and known.record is not record:
+            raise ValueError(f"receipt name {name!r} is taken by {known.record.__name__}")
+        self._receipts[name] = _ReceiptHandler(record, handler)
+
+    def _receipt_name(self, receipt: object) -> str:
+        for name, registered in self._receipts.items():
+            if type(receipt) is registered.record:
+                return name
+        raise ValueError(f"no handler registered for receipts of type {type(receipt).__name__}")
+
     def enqueue(
         self,
         session: Session,
@@ -108,10 +134,16 @@ class Outbox:
         method: str,
         payload: dict[str, Any],
         on_sent: str | None = None,
+        receipt: object | None = None,
+        scrub_after_send: bool = False,
     ) -> bool:
         """Queue a Web API call in the caller's transaction. The same (team, key) is queued once only."""
         if on_sent is not None and on_sent not in self._callbacks:
             raise ValueError(f"no on_sent callback named {on_sent!r}")
+        receipt_data: dict[str, Any] | None = None
+        if receipt is not None:
+            on_sent = self._receipt_name(receipt)
+            receipt_data = dataclasses.asdict(receipt)  # type: ignore[call-overload]
         return repo.enqueue(
             session,
             team_id=team_id,
@@ -119,8 +151,14 @@ class Outbox:
             method=method,
             payload=payload,
             on_sent=on_sent,
+            receipt=receipt_data,
+            scrub_after_send=scrub_after_send,
             now=self._clock.now(),
         )
+
+    def wake(self) -> None:
+        """Ask the sender to run soon (new rows were committed)."""
+        self.wakeup()
 
     def post_message(
         self,
@@ -236,8 +274,9 @@ class Outbox:
                 message.sent_at = now
                 message.result = _result_summary(response)
                 message.last_error = None
-                if message.on_sent is not None:
-                    self._callbacks[message.on_sent](s, message, response)
+                self._record_receipt(s, message, response)
+                if message.scrub_after_send:
+                    message.payload, message.result = {}, {}
                 report.sent += 1
                 return
             message.last_error = error
@@ -263,6 +302,18 @@ class Outbox:
             log.warning(
                 "outbox message %s (%s) will be retried in %.0fs: %s", message_id, method, delay, error
             )
+
+    def _record_receipt(self, s: Session, message: OutboxMessage, response: dict[str, Any]) -> None:
+        if message.on_sent is None:
+            return
+        registered = self._receipts.get(message.on_sent)
+        if registered is None:
+            self._callbacks[message.on_sent](s, message, response)
+            return
+        sent = Sent(
+            str(response.get("channel") or message.payload.get("channel") or ""), str(response.get("ts"))
+        )
+        registered.handler(s, registered.record(**(message.receipt or {})), sent)
 
 
 def _result_summary(response: dict[str, Any]) -> dict[str, Any]:

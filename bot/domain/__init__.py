@@ -1,0 +1,1 @@
+"""Records and pure rules of each capability: plain values in, plain values out, no I/O."""

@@ -1,0 +1,111 @@
+"""The notifier: renders what services ask to send (bot/domain/outgoing records) with bot/views, and queues
+it in the outbox in the caller's transaction. Each capability's renderers live in bot/notify/<cap>.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from bot.domain.outgoing import Delete, Outgoing, Post, Sent, Update
+from bot.notify.outbox import Outbox
+from bot.views.common import Message
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+Renderer = Callable[[Any], Message]
+
+
+class Notifier:
+    """Implements the services' Postbox: a registry of renderers keyed by content type."""
+
+    def __init__(self, outbox: Outbox, renderers: Mapping[type, Renderer]) -> None:
+        self._outbox = outbox
+        self._renderers = dict(renderers)
+
+    def render(self, content: object) -> Message:
+        renderer = self._renderers.get(type(content))
+        if renderer is None:
+            raise TypeError(f"no renderer for {type(content).__name__}: add one to bot/notify")
+        return renderer(content)
+
+    def send(self, session: Session, team_id: str, *messages: Outgoing) -> int:
+        new = 0
+        for message in messages:
+            new += self._queue(session, team_id, message)
+        if new:
+            self._wake_after_commit(session)
+        return new
+
+    def on_sent(self, name: str, receipt: type[R], handler: Callable[[Session, R, Sent], None]) -> None:
+        self._outbox.register_receipt(name, receipt, handler)
+
+    def _queue(self, session: Session, team_id: str, message: Outgoing) -> bool:
+        if isinstance(message, Post):
+            payload: dict[str, Any] = {
+                "channel": message.to,
+                **self.render(message.content).as_kwargs(),
+                "unfurl_links": False,
+                "unfurl_media": False,
+            }
+            if message.thread_ts:
+                payload["thread_ts"] = message.thread_ts
+            return self._outbox.enqueue(
+                session,
+                team_id=team_id,
+                key=message.key,
+                method="chat.postMessage",
+                payload=payload,
+                receipt=message.receipt,
+                scrub_after_send=message.forget_recipient,
+            )
+        if isinstance(message, Update):
+            payload = {
+                "channel": message.channel,
+                "ts": message.ts,
+                **self.render(message.content).as_kwargs(),
+            }
+            return self._outbox.enqueue(
+                session, team_id=team_id, key=message.key, method="chat.update", payload=payload
+            )
+        if isinstance(message, Delete):
+            return self._outbox.enqueue(
+                session,
+                team_id=team_id,
+                key=message.key,
+                method="chat.delete",
+                payload={"channel": message.channel, "ts": message.ts},
+            )
+        raise TypeError(f"cannot send {message!r}")
+
+    def _wake_after_commit(self, session: Session) -> None:
+        """Wake the outbox sender once the transaction commits (not before: the rows must be visible)."""
+        if session.info.get("notify_wake"):
+            return
+        session.info["notify_wake"] = True
+
+        def wake(committed: Session) -> None:
+            committed.info.pop("notify_wake", None)
+            event.remove(committed, "after_commit", wake)
+            event.remove(committed, "after_rollback", forget)
+            self._outbox.wake()
+
+        def forget(rolled_back: Session) -> None:
+            rolled_back.info.pop("notify_wake", None)
+            event.remove(rolled_back, "after_commit", wake)
+            event.remove(rolled_back, "after_rollback", forget)
+
+        event.listen(session, "after_commit", wake)
+        event.listen(session, "after_rollback", forget)
+
+
+def receipt_fields(receipt: object) -> dict[str, Any]:
+    """A receipt record as stored with its outbox row."""
+    if not dataclasses.is_dataclass(receipt) or isinstance(receipt, type):
+        raise TypeError(f"a receipt must be a dataclass instance, not {receipt!r}")
+    return dataclasses.asdict(receipt)

@@ -132,8 +132,8 @@ def seed(database_url: str, api_url: str) -> None:
 
     from bot.config import EnvConfig
     from bot.container import build_container
+    from bot.domain.feedback import FeedbackInput
     from bot.domain.pulse_questions import parse_questions
-    from bot.services.feedback import FeedbackInput
     from bot.services.pulse import SurveyDraft
     from storage.migrate import upgrade
     from storage.models import Feedback, OutboxMessage

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 from bot.domain.errors import NotFound, UserFacingError
-from bot.services.feedback import FeedbackInput, FeedbackInvalid
+from bot.domain.feedback import FeedbackInput, FeedbackInvalid
 
 if TYPE_CHECKING:
     from bot.config import EnvConfig

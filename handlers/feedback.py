@@ -11,8 +11,8 @@ from slack_sdk import WebClient
 from bot import audience
 from bot.channels import posting_problem
 from bot.container import Container
+from bot.domain.feedback import FeedbackInput, FeedbackInvalid, RuleInvalid
 from bot.domain.praise import named_people
-from bot.services.feedback import FeedbackInput, FeedbackInvalid, RuleInvalid
 from bot.views import ids
 from bot.views.feedback import FeedbackItem, feedback_help, log_feedback_modal, resolve_modal
 from bot.views.routing import FIELD_BLOCKS, read_rule_form, routing_rules_modal

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.container import Container
+from bot.domain.feedback import FeedbackInput, FeedbackInvalid
 from bot.http import Request, Response, Route
-from bot.services.feedback import FeedbackInput, FeedbackInvalid
 
 PATH = "/feedback/ingest"
 MAX_BODY = 64 * 1024

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.container import Container
+from bot.domain.feedback import FeedbackInvalid
 from bot.feedback_import import Columns, import_csv
 from bot.services import feedback as feedback_service
-from bot.services.feedback import FeedbackInvalid
 from storage.db import create_db_engine
 from storage.models import Feedback, FeedbackEvent
 from storage.repositories.workspaces import ensure_workspace

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.container import Container
-from bot.services.feedback import FeedbackInput
+from bot.domain.feedback import FeedbackInput
 from bot.views import ids
 from tests.conftest import OWNER
 from tests.slack_requests import TEAM_ID, SlackDriver, response_json

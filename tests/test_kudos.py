@@ -348,7 +348,7 @@ def test_app_home_shows_the_counts_after_kudos_are_given(
 def test_customer_praise_offer_opens_the_kudos_modal_on_the_customers_behalf(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    from bot.services.feedback import FeedbackInput
+    from bot.domain.feedback import FeedbackInput
 
     configured.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
     item, _ = configured.feedback.ingest(

@@ -101,7 +101,7 @@ def test_uninstall_stops_the_workspace_and_forgets_its_token(oauth_container: Co
 def test_two_installed_workspaces_each_get_their_own_digest_with_only_their_own_data(
     oauth_container: Container, slack: SlackStandIn
 ) -> None:
-    from bot.services.feedback import FeedbackInput
+    from bot.domain.feedback import FeedbackInput
     from jobs.digest import send_weekly_digests
 
     web = build_web_app(oauth_container, create_app(oauth_container, process_before_response=True))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.__main__ import main
 from bot.clock import FixedClock
 from bot.container import Container
-from bot.services.feedback import FeedbackInput
+from bot.domain.feedback import FeedbackInput
 from bot.services.retention import REDACTED
 from jobs.housekeeping import apply_retention
 from storage.migrate import alembic_config

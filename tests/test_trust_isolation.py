@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from bot.container import Container
-from bot.services.feedback import FeedbackInput
+from bot.domain.feedback import FeedbackInput
 from bot.views import ids
 from storage.models import Feedback, Kudos, SurveyResponse
 from tests.conftest import OWNER

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain import sentiment
-from bot.domain.errors import NotFound, UserFacingError
+from bot.domain.errors import NotFound
+from bot.domain.feedback import FeedbackInput, FeedbackInvalid, RuleInvalid, validate_input
 from bot.domain.pii import mask_pii
 from bot.domain.settings import DAYS, WorkspaceSettings
 from bot.notify.outbox import Outbox
@@ -24,7 +25,6 @@ from bot.services.settings import SettingsService
 from bot.views.feedback import FeedbackItem, feedback_card, follow_up_reminder, full_text_reply, sla_nudge
 from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, OutboxMessage, RoutingRule
 
-MAX_TEXT = 40_000
 CARD_POSTED = "feedback.card_posted"
 RULE_KINDS = ("source", "tag", "keyword")
 MAIN = "main"
@@ -33,30 +33,6 @@ IMPORTED = "imported"  # history from a CSV import: stored and scored, no card, 
 OPEN_STATES = ("new", "acknowledged", "taken")
 MAX_RULES = 40  # two blocks each in the rules modal (Slack allows 100 blocks per view)
 _CHANNEL = re.compile(r"^[CG][A-Z0-9]{2,31}$")
-
-
-class FeedbackInvalid(UserFacingError):
-    """The feedback cannot be accepted as given (empty text, no channel to route to, …)."""
-
-
-class RuleInvalid(FeedbackInvalid):
-    """A routing rule cannot be saved; `field` (kind, pattern or channel) says which input is wrong."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
-
-
-@dataclass(frozen=True)
-class FeedbackInput:
-    source: str
-    external_id: str
-    text: str
-    customer: str | None = None
-    rating: float | None = None
-    tags: tuple[str, ...] = ()
-    received_at: datetime | None = None
-    permalink: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,38 +75,6 @@ class Change:
     item: FeedbackItem
     changed: bool
     events: list[str] = field(default_factory=list)
-
-
-def validate_input(data: FeedbackInput) -> FeedbackInput:
-    """Normalise an input, raising FeedbackInvalid for anything that cannot be stored."""
-    # PostgreSQL text cannot hold NUL characters; they carry nothing a person wrote.
-    text = (data.text or "").replace("\x00", "").strip()
-    if not text:
-        raise FeedbackInvalid("Feedback needs some text.")
-    if len(text) > MAX_TEXT:
-        raise FeedbackInvalid(f"Feedback text is longer than {MAX_TEXT} characters.")
-    source = (data.source or "").strip()
-    external_id = (data.external_id or "").strip()
-    if "\x00" in source + external_id:
-        raise FeedbackInvalid("Feedback source and id cannot contain NUL characters.")
-    if not source or len(source) > 64:
-        raise FeedbackInvalid("Feedback needs a source name of at most 64 characters.")
-    if not external_id or len(external_id) > 255:
-        raise FeedbackInvalid("Feedback needs an id of at most 255 characters.")
-    if data.rating is not None and not -1e6 < data.rating < 1e6:
-        raise FeedbackInvalid("The rating is out of range.")
-    tags = tuple(dict.fromkeys(t.strip().lower() for t in data.tags if t and t.strip()))
-    customer = (data.customer or "").replace("\x00", "").strip()[:255] or None
-    return FeedbackInput(
-        source=source,
-        external_id=external_id,
-        text=text,
-        customer=customer,
-        rating=data.rating,
-        tags=tags,
-        received_at=data.received_at,
-        permalink=data.permalink,
-    )
 
 
 def choose_route(

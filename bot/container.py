@@ -89,7 +89,7 @@ def build_container(
         actors=Actors(workspace_settings),
         outbox=outbox,
         notifier=notifier,
-        feedback=FeedbackService(sessions, clock, workspace_settings, outbox),
+        feedback=FeedbackService(sessions, clock, workspace_settings, notifier),
         pulse=(
             pulse := PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key)
         ),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
+from bot.domain.actor import Actor
 from bot.domain.errors import NotFound, UserFacingError
 from bot.domain.feedback import FeedbackInput, FeedbackInvalid
 
@@ -166,7 +167,7 @@ def main(args: argparse.Namespace, settings: EnvConfig) -> int:
         migrations.upgrade(container.engine)
         team_id = container.workspaces.pick(args.team)
         if args.command == "feedback-source":
-            secret, token = container.feedback.add_source(team_id, args.name)
+            secret, token = container.feedback.add_source(Actor.operator(team_id), args.name)
             print(f"Source {args.name!r} created. Shown once, store them in the sender:")
             print(f"  HMAC secret:  {secret}")
             print(f"  Bearer token: {token}")

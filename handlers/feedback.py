@@ -11,10 +11,11 @@ from slack_sdk import WebClient
 from bot import audience
 from bot.channels import posting_problem
 from bot.container import Container
-from bot.domain.feedback import FeedbackInput, FeedbackInvalid, RuleInvalid
+from bot.domain.actor import Actor
+from bot.domain.feedback import FeedbackInput, FeedbackInvalid, FeedbackItem, RuleInvalid
 from bot.domain.praise import named_people
 from bot.views import ids
-from bot.views.feedback import FeedbackItem, feedback_help, log_feedback_modal, resolve_modal
+from bot.views.feedback import feedback_help, log_feedback_modal, resolve_modal
 from bot.views.routing import FIELD_BLOCKS, read_rule_form, routing_rules_modal
 from handlers.payload import action_record_id
 
@@ -89,7 +90,6 @@ def acknowledge_feedback(
     team_id, user_id = context.team_id or "", context.user_id or ""
     change = services.feedback.acknowledge(team_id, action_record_id(action), user_id)
     _offer_kudos_for_praise(services, client, team_id, user_id, change.item, change.changed)
-    services.outbox.wakeup()
 
 
 def take_feedback(
@@ -99,7 +99,6 @@ def take_feedback(
     team_id, user_id = context.team_id or "", context.user_id or ""
     change = services.feedback.take(team_id, action_record_id(action), user_id)
     _offer_kudos_for_praise(services, client, team_id, user_id, change.item, change.changed)
-    services.outbox.wakeup()
 
 
 def _offer_kudos_for_praise(
@@ -111,6 +110,7 @@ def _offer_kudos_for_praise(
         return
     for person in named_people(item.text, audience.names(client)):
         services.kudos.offer_for_feedback(team_id, item.id, clicker, person, item.customer, item.text)
+        services.outbox.wakeup()  # kudos offers are queued by the kudos service, not through the Postbox
 
 
 def correct_feedback_label(
@@ -121,7 +121,6 @@ def correct_feedback_label(
     services.feedback.correct_label(
         context.team_id or "", action_record_id(action), context.user_id or "", label
     )
-    services.outbox.wakeup()
 
 
 def open_resolve_modal(
@@ -159,56 +158,53 @@ def submit_resolution(ack: Ack, view: dict[str, Any], context: BoltContext, serv
     if change.changed and item.assignee:
         # Closing the loop is worth a thank-you: whoever resolved it may recognise the one who owned it.
         services.kudos.offer_for_feedback(team_id, item.id, user_id, item.assignee, item.customer, item.text)
-    services.outbox.wakeup()
+        services.outbox.wakeup()  # kudos offers are queued by the kudos service, not through the Postbox
 
 
 def open_routing_rules(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+    ack: Ack, body: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
     ack()
-    team_id = context.team_id or ""
-    services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
-    client.views_open(
-        trigger_id=body["trigger_id"], view=routing_rules_modal(services.feedback.list_rules(team_id))
-    )
+    rules = services.feedback.list_rules(actor)
+    client.views_open(trigger_id=body["trigger_id"], view=routing_rules_modal(rules))
 
 
 def edit_routing_rule(
     ack: Ack,
     action: dict[str, Any],
     body: dict[str, Any],
-    context: BoltContext,
+    actor: Actor,
     client: WebClient,
     services: Container,
 ) -> None:
     """The Delete and Move up buttons of the rules modal; the modal is redrawn with the new order."""
-    team_id = context.team_id or ""
     rule_id = action_record_id(action, fix="please reopen the routing rules")
     ack()
-    services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
     if action["action_id"] == ids.FEEDBACK_DELETE_RULE:
-        services.feedback.delete_rule(team_id, rule_id)
+        services.feedback.delete_rule(actor, rule_id)
     else:
-        services.feedback.move_rule_up(team_id, rule_id)
+        services.feedback.move_rule_up(actor, rule_id)
     client.views_update(
-        view_id=body["view"]["id"], view=routing_rules_modal(services.feedback.list_rules(team_id))
+        view_id=body["view"]["id"], view=routing_rules_modal(services.feedback.list_rules(actor))
     )
 
 
 def add_routing_rule(
-    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+    ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    team_id = context.team_id or ""
-    services.roles.require_owner(team_id, context.user_id or "", "edit feedback routing")
     kind, pattern, channel = read_rule_form(view["state"]["values"])
     try:
-        if channel and (problem := posting_problem(client, channel)):
-            raise RuleInvalid("channel", problem)
-        services.feedback.add_rule(team_id, kind, pattern, channel)
+        services.feedback.add_rule(
+            actor,
+            kind,
+            pattern,
+            channel,
+            channel_check=lambda channel_id: posting_problem(client, channel_id),
+        )
     except RuleInvalid as invalid:
         ack(response_action="errors", errors={FIELD_BLOCKS[invalid.field]: invalid.message})
         return
-    ack(response_action="update", view=routing_rules_modal(services.feedback.list_rules(team_id)))
+    ack(response_action="update", view=routing_rules_modal(services.feedback.list_rules(actor)))
 
 
 def reaction_on_a_card(event: dict[str, Any], context: BoltContext) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.container import Container
 from bot.domain.feedback import FeedbackInvalid
 from bot.feedback_import import Columns, import_csv
-from bot.services import feedback as feedback_service
+from bot.services.feedback import intake as feedback_service
 from storage.db import create_db_engine
 from storage.models import Feedback, FeedbackEvent
 from storage.repositories.workspaces import ensure_workspace
@@ -117,7 +117,7 @@ def test_history_import_posts_no_cards_and_never_nudges(container: Container, sl
             s.scalar(select(func.count()).select_from(Feedback).where(Feedback.label == "negative")) == 2500
         )
     container.clock.advance(days=3)  # type: ignore[attr-defined]
-    container.feedback.send_nudges()
+    container.feedback.send_reminders()
     container.outbox.drain()
     assert slack.messages() == [], "no feedback channel needed, no cards, no nudges for history"
 

@@ -8,8 +8,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.container import Container
-from bot.domain.feedback import FeedbackInput
-from bot.services.feedback import business_hours_between
+from bot.domain.feedback import FeedbackInput, business_hours_between
 from jobs.feedback import send_feedback_nudges
 from tests.conftest import OWNER, START
 from tests.slack_requests import TEAM_ID

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.container import Container
+from bot.domain.actor import Actor
 from bot.domain.pii import mask_pii
 from storage.models import Feedback
 from tests.conftest import OWNER
@@ -69,7 +70,7 @@ def configured(container: Container) -> Container:
 
 
 def _card_and_stored(container: Container, slack: SlackStandIn) -> tuple[str, str]:
-    secret, _ = container.feedback.add_source(TEAM_ID, "zendesk")
+    secret, _ = container.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
     assert ingest_one(container, secret, text=PII_TEXT).status == 201
     container.outbox.drain()
     [card] = slack.messages("CFEED01")

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.container import Container
+from bot.domain.actor import Actor
 from bot.views import ids
 from bot.web import build_web_app
 from handlers import ingest
@@ -32,7 +33,7 @@ def configured(container: Container) -> Container:
 
 @pytest.fixture
 def source(configured: Container) -> tuple[str, str]:
-    return configured.feedback.add_source(TEAM_ID, "zendesk")
+    return configured.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
 
 
 def post(container: Container, body: Any, headers: dict[str, str]) -> HttpResult:
@@ -314,8 +315,8 @@ def test_reaction_on_the_escalated_card_counts_too(
 def test_routing_rules_pick_the_channel_and_are_named_on_the_card(
     configured: Container, source: tuple[str, str], slack: SlackStandIn
 ) -> None:
-    configured.feedback.add_rule(TEAM_ID, "keyword", "refund", "CBILL01", position=1)
-    configured.feedback.add_rule(TEAM_ID, "source", "other", "COTHER1", position=0)
+    configured.feedback.add_rule(Actor.operator(TEAM_ID), "keyword", "refund", "CBILL01", position=1)
+    configured.feedback.add_rule(Actor.operator(TEAM_ID), "source", "other", "COTHER1", position=0)
     ingest_one(configured, source[0])
     configured.outbox.drain()
     [card] = slack.messages("CBILL01")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.container import Container
+from bot.domain.actor import Actor
 from bot.domain.feedback import FeedbackInput
 from bot.views import ids
 from tests.conftest import OWNER
@@ -16,6 +17,7 @@ from tests.slack_standin import SlackStandIn
 from tests.test_feedback_relay import ingest_one
 
 HOME = {"id": "VHOME", "type": "home"}
+OPERATOR = Actor.operator(TEAM_ID)
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def configured(container: Container) -> Container:
 
 @pytest.fixture
 def source(configured: Container) -> tuple[str, str]:
-    return configured.feedback.add_source(TEAM_ID, "zendesk")
+    return configured.feedback.add_source(OPERATOR, "zendesk")
 
 
 def rule_form(kind: str, pattern: str, channel: str | None) -> dict[str, dict[str, dict[str, Any]]]:
@@ -64,7 +66,7 @@ def test_owner_adds_a_rule_and_matching_feedback_lands_in_its_channel(
     body = response_json(response)
     assert body["response_action"] == "update"
     assert "Text contains “Refund” → <#CBILL01>" in json.dumps(body["view"], ensure_ascii=False)
-    [rule] = configured.feedback.list_rules(TEAM_ID)
+    [rule] = configured.feedback.list_rules(OPERATOR)
     assert (rule.kind, rule.pattern, rule.channel_id) == ("keyword", "Refund", "CBILL01")
     assert ingest_one(configured, source[0]).status == 201  # "…I want a refund."
     configured.outbox.drain()
@@ -76,11 +78,11 @@ def test_owner_adds_a_rule_and_matching_feedback_lands_in_its_channel(
 def test_owner_deletes_a_rule_and_the_modal_is_refreshed(
     configured: Container, source: tuple[str, str], driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    rule = configured.feedback.add_rule(TEAM_ID, "keyword", "refund", "CBILL01")
-    kept = configured.feedback.add_rule(TEAM_ID, "tag", "billing", "CBILL02")
+    rule = configured.feedback.add_rule(OPERATOR, "keyword", "refund", "CBILL01")
+    kept = configured.feedback.add_rule(OPERATOR, "tag", "billing", "CBILL02")
     modal = {"id": "VRULES", "type": "modal", "callback_id": ids.FEEDBACK_ROUTING_MODAL}
     driver.action(ids.FEEDBACK_DELETE_RULE, user=OWNER, value=str(rule.id), view=modal, response_url=None)
-    assert configured.feedback.list_rules(TEAM_ID) == [kept]
+    assert configured.feedback.list_rules(OPERATOR) == [kept]
     [update] = slack.calls_to("views.update")
     assert update["view_id"] == "VRULES"
     assert "refund" not in json.dumps(update["view"]) and "billing" in json.dumps(update["view"])
@@ -102,13 +104,13 @@ def test_an_incomplete_rule_comes_back_as_a_field_error_and_nothing_is_stored(
 ) -> None:
     body = response_json(driver.submit(ids.FEEDBACK_ROUTING_MODAL, form, user=OWNER))
     assert body["response_action"] == "errors" and list(body["errors"]) == [block]
-    assert configured.feedback.list_rules(TEAM_ID) == []
+    assert configured.feedback.list_rules(OPERATOR) == []
 
 
 def test_a_non_owners_crafted_requests_are_refused_and_nothing_changes(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    rule = configured.feedback.add_rule(TEAM_ID, "keyword", "refund", "CBILL01")
+    rule = configured.feedback.add_rule(OPERATOR, "keyword", "refund", "CBILL01")
     driver.action(ids.FEEDBACK_OPEN_ROUTING, user="UCRAFTY", view=HOME, response_url=None)
     [refusal] = slack.calls_to("views.open")
     assert "Only the workspace's empathy-bot owners" in json.dumps(refusal["view"])
@@ -119,14 +121,14 @@ def test_a_non_owners_crafted_requests_are_refused_and_nothing_changes(
         ids.FEEDBACK_ROUTING_MODAL, rule_form("source", "web", "CEVIL01"), user="UCRAFTY"
     )
     assert "Only the workspace's empathy-bot owners" in response.body
-    assert configured.feedback.list_rules(TEAM_ID) == [rule]
+    assert configured.feedback.list_rules(OPERATOR) == [rule]
     assert slack.calls_to("views.update") == []
 
 
 def test_a_rule_of_another_workspace_cannot_be_deleted(configured: Container) -> None:
-    other = configured.feedback.add_rule("T0OTHER", "keyword", "refund", "CBILL01")
-    assert configured.feedback.delete_rule(TEAM_ID, other.id) is False
-    assert configured.feedback.list_rules("T0OTHER") == [other]
+    other = configured.feedback.add_rule(Actor.operator("T0OTHER"), "keyword", "refund", "CBILL01")
+    assert configured.feedback.delete_rule(OPERATOR, other.id) is False
+    assert configured.feedback.list_rules(Actor.operator("T0OTHER")) == [other]
 
 
 def test_a_rule_to_a_channel_the_bot_is_not_in_says_how_to_fix_it(
@@ -138,21 +140,25 @@ def test_a_rule_to_a_channel_the_bot_is_not_in_says_how_to_fix_it(
     )
     assert body["response_action"] == "errors"
     assert "I'm not in that channel yet" in body["errors"][ids.FEEDBACK_RULE_CHANNEL_BLOCK]
-    assert configured.feedback.list_rules(TEAM_ID) == []
+    assert configured.feedback.list_rules(OPERATOR) == []
 
 
 def test_owner_moves_a_rule_up_and_it_is_tried_first(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    broad = configured.feedback.add_rule(TEAM_ID, "keyword", "order", "CORDERS1")
-    middle = configured.feedback.add_rule(TEAM_ID, "tag", "vip", "CVIP0001")
-    narrow = configured.feedback.add_rule(TEAM_ID, "keyword", "refund", "CBILL01")
+    broad = configured.feedback.add_rule(OPERATOR, "keyword", "order", "CORDERS1")
+    middle = configured.feedback.add_rule(OPERATOR, "tag", "vip", "CVIP0001")
+    narrow = configured.feedback.add_rule(OPERATOR, "keyword", "refund", "CBILL01")
     modal = {"id": "VRULES", "type": "modal", "callback_id": ids.FEEDBACK_ROUTING_MODAL}
     for _ in range(3):  # the third click finds it first already: harmless
         driver.action(
             ids.FEEDBACK_MOVE_RULE_UP, user=OWNER, value=str(narrow.id), view=modal, response_url=None
         )
-    assert [r.id for r in configured.feedback.list_rules(TEAM_ID)] == [narrow.id, broad.id, middle.id]
+    assert [r.id for r in configured.feedback.list_rules(OPERATOR)] == [
+        narrow.id,
+        broad.id,
+        middle.id,
+    ]
     shown = json.dumps(slack.calls_to("views.update")[-1]["view"], ensure_ascii=False)
     assert shown.index("refund") < shown.index("order") < shown.index("vip")
     assert shown.count(ids.FEEDBACK_MOVE_RULE_UP) == 2, "no Move up on the first rule"
@@ -160,7 +166,11 @@ def test_owner_moves_a_rule_up_and_it_is_tried_first(
     driver.action(
         ids.FEEDBACK_MOVE_RULE_UP, user="UCRAFTY", value=str(middle.id), view=modal, response_url=None
     )
-    assert [r.id for r in configured.feedback.list_rules(TEAM_ID)] == [narrow.id, broad.id, middle.id]
+    assert [r.id for r in configured.feedback.list_rules(OPERATOR)] == [
+        narrow.id,
+        broad.id,
+        middle.id,
+    ]
 
     configured.feedback.ingest(
         TEAM_ID, FeedbackInput(text="Terrible: my order refund never came", source="web", external_id="o-1")
@@ -170,11 +180,11 @@ def test_owner_moves_a_rule_up_and_it_is_tried_first(
 
 
 def test_the_most_rules_a_workspace_may_have_still_fit_in_the_modal(configured: Container) -> None:
-    from bot.services.feedback import MAX_RULES, RuleInvalid
+    from bot.domain.feedback import MAX_RULES, RuleInvalid
     from bot.views.routing import routing_rules_modal
 
     for n in range(MAX_RULES):
-        configured.feedback.add_rule(TEAM_ID, "keyword", f"word{n}", "CBILL01")
+        configured.feedback.add_rule(OPERATOR, "keyword", f"word{n}", "CBILL01")
     with pytest.raises(RuleInvalid, match=f"at most {MAX_RULES}"):
-        configured.feedback.add_rule(TEAM_ID, "keyword", "one-too-many", "CBILL01")
-    assert len(routing_rules_modal(configured.feedback.list_rules(TEAM_ID))["blocks"]) <= 100
+        configured.feedback.add_rule(OPERATOR, "keyword", "one-too-many", "CBILL01")
+    assert len(routing_rules_modal(configured.feedback.list_rules(OPERATOR))["blocks"]) <= 100

@@ -9,16 +9,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
+from bot.domain.feedback import FeedbackItem, masked
 from bot.domain.pii import mask_pii
 from bot.views.common import MAX_MESSAGE_BLOCKS, SECTION_TEXT_LIMIT, TOP_TEXT_LIMIT, Message, quote
 from bot.views.feedback import (
     MORE,
     STATES,
-    FeedbackItem,
     feedback_card,
     follow_up_reminder,
     full_text_reply,
-    sla_nudge,
+    sla_reminder,
 )
 
 HOSTILE = [
@@ -144,10 +144,11 @@ def test_any_customer_text_makes_a_valid_inert_card(
         resolution=resolution,
         root_cause=root_cause,
     )
+    item = masked(item)  # as services hand items to the views (bot.services.feedback)
     card = feedback_card(item)
     check(card)
     check(follow_up_reminder(item))
-    check(sla_nudge(item, 12.5, 2))
+    check(sla_reminder(item, 12.5, 2))
     reply = full_text_reply(item)
     if reply is None:
         assert card.blocks[1]["text"]["text"] == quote(mask_pii(text)), "cut text needs the thread reply"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from bot.container import Container
+from bot.domain.actor import Actor
 from storage.models import Feedback, FeedbackEvent, FeedbackSource, OutboxMessage
 from tests.conftest import OWNER
 from tests.slack_requests import TEAM_ID
@@ -47,7 +48,7 @@ def assert_answer(result: Any) -> bool:
 
 def setup(container: Container) -> tuple[str, str]:
     container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
-    return container.feedback.add_source(TEAM_ID, "zendesk")
+    return container.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
 
 
 @FUZZ

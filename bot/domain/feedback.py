@@ -1,25 +1,45 @@
-"""Customer feedback: what arrives (FeedbackInput) and the rules every input must pass before it is stored."""
+"""Customer feedback: its records (input, item, rules, routes, cards) and the pure rules applied to them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
 
-from bot.domain.errors import UserFacingError
+from bot.domain import sentiment
+from bot.domain.errors import FieldError, UserFacingError
+from bot.domain.pii import mask_pii
+from bot.domain.settings import DAYS, WorkspaceSettings
 
 MAX_TEXT = 40_000
+RULE_KINDS = ("source", "tag", "keyword")
+MAX_RULES = 40  # two blocks each in the rules modal (Slack allows 100 blocks per view)
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,31}$")
+# Where a card goes: the routed channel (main) and, for negative feedback, the escalation channel.
+MAIN = "main"
+ESCALATION = "escalation"
+ROLES = (MAIN, ESCALATION)
+# Item states; "imported" is history from a CSV import: stored and scored, no card, no reminders.
+NEW = "new"
+ACKNOWLEDGED = "acknowledged"
+TAKEN = "taken"
+RESOLVED = "resolved"
+IMPORTED = "imported"
+STATES = (NEW, ACKNOWLEDGED, TAKEN, RESOLVED)
+OPEN_STATES = (NEW, ACKNOWLEDGED, TAKEN)
+LABELS = sentiment.LABELS
+# How much of the text a card shows; longer text (measured as the card quotes it) goes whole in its thread.
+CARD_TEXT_LIMIT = 1200
+SECTION_TEXT_LIMIT = 3000  # Slack's limit for a section's text
 
 
 class FeedbackInvalid(UserFacingError):
     """The feedback cannot be accepted as given (empty text, no channel to route to, …)."""
 
 
-class RuleInvalid(FeedbackInvalid):
+class RuleInvalid(FieldError, FeedbackInvalid):
     """A routing rule cannot be saved; `field` (kind, pattern or channel) says which input is wrong."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field_name
 
 
 @dataclass(frozen=True)
@@ -67,3 +87,208 @@ def validate_input(data: FeedbackInput) -> FeedbackInput:
         permalink=data.permalink,
         rating_scale=data.rating_scale,
     )
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    """One piece of customer feedback as services return it and cards show it."""
+
+    id: int
+    source: str
+    text: str
+    customer: str | None
+    rating: float | None
+    tags: tuple[str, ...]
+    polarity: float
+    label: str
+    label_corrected_by: str | None
+    rule: str | None
+    state: str
+    assignee: str | None
+    resolution: str | None
+    root_cause: str | None
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    channel_id: str
+    rule: str | None
+    escalation_channel_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A routing rule as owners see it: feedback matching kind/pattern goes to channel_id."""
+
+    id: int
+    kind: str
+    pattern: str
+    channel_id: str
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What a bulk import needs from the database, read once: the workspace settings and routing rules."""
+
+    team_id: str
+    settings: WorkspaceSettings
+    rules: tuple[Rule, ...]
+    post_cards: bool
+
+
+@dataclass
+class BatchResult:
+    imported: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Change:
+    item: FeedbackItem
+    changed: bool
+    events: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A webhook sender: the workspace it feeds, its name, HMAC secret and bearer token."""
+
+    team_id: str
+    name: str
+    secret: str
+    token: str
+
+
+# What the feedback services ask to have sent (bot/notify/feedback.py renders each type).
+
+
+@dataclass(frozen=True)
+class FeedbackCard:
+    """The card about an item (already masked: see `masked`)."""
+
+    item: FeedbackItem
+
+
+@dataclass(frozen=True)
+class FullTextReply:
+    """The whole text in the card's thread, for text the card had to cut (already masked)."""
+
+    item: FeedbackItem
+
+
+@dataclass(frozen=True)
+class SlaReminder:
+    """A reminder in the card's thread: negative feedback nobody has answered for `hours` working hours."""
+
+    item: FeedbackItem
+    hours: float
+    stage: int
+
+
+@dataclass(frozen=True)
+class FollowUpReminder:
+    """A DM to whoever resolved an item: check that the fix held (already masked)."""
+
+    item: FeedbackItem
+
+
+@dataclass(frozen=True)
+class CardPosted:
+    """Receipt of a posted card: record where it landed (role: main or escalation)."""
+
+    feedback_id: int
+    role: str
+
+
+def masked(item: FeedbackItem) -> FeedbackItem:
+    """Slack messages never show customers' emails or phone numbers, whatever the database keeps."""
+    return replace(
+        item, text=mask_pii(item.text), customer=mask_pii(item.customer) if item.customer else None
+    )
+
+
+def quoted_length(text: str) -> int:
+    """Length of `text` as a card quotes it: &, <, > become entities and every line gets a "&gt; " prefix."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    lines = escaped.splitlines() or [""]
+    return sum(len(line) + 5 for line in lines) + len(lines) - 1
+
+
+def fits_on_card(text: str) -> bool:
+    """Whether the card can show `text` whole; otherwise it is cut and posted whole in the card's thread."""
+    return len(text) <= CARD_TEXT_LIMIT and quoted_length(text) <= SECTION_TEXT_LIMIT
+
+
+def validate_rule(kind: str, pattern: str, channel_id: str) -> tuple[str, str, str]:
+    """A routing rule's (kind, pattern, channel id), normalised, or RuleInvalid naming the wrong field."""
+    if kind not in RULE_KINDS:
+        raise RuleInvalid("kind", f"A rule matches one of: {', '.join(RULE_KINDS)}.")
+    pattern = (pattern or "").strip()
+    if not pattern or len(pattern) > 255:
+        raise RuleInvalid("pattern", "A rule needs a source, tag or keyword of 1 to 255 characters.")
+    if not CHANNEL_ID.match(channel_id or ""):
+        raise RuleInvalid("channel", "Pick the channel that matching feedback goes to.")
+    return kind, pattern, channel_id
+
+
+def validate_source_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 64:
+        raise FeedbackInvalid("A source name has 1 to 64 characters.")
+    return name
+
+
+def choose_route(
+    rules: Sequence[Rule], ws: WorkspaceSettings, data: FeedbackInput, label: str
+) -> Route | None:
+    """The first matching rule's channel (else the feedback channel); negatives also escalate."""
+    channel, rule_text = ws.feedback_channel, None
+    text = data.text.lower()
+    for rule in rules:
+        pattern = rule.pattern.lower()
+        if (
+            (rule.kind == "source" and data.source.lower() == pattern)
+            or (rule.kind == "tag" and pattern in data.tags)
+            or (rule.kind == "keyword" and pattern in text)
+        ):
+            channel, rule_text = rule.channel_id, f"{rule.kind} “{rule.pattern}”"
+            break
+    if channel is None:
+        return None
+    escalation = ws.escalation_channel if label == sentiment.NEGATIVE else None
+    if escalation == channel:
+        escalation = None
+    return Route(channel_id=channel, rule=rule_text, escalation_channel_id=escalation)
+
+
+def business_hours_between(start: datetime, end: datetime, ws: WorkspaceSettings) -> float:
+    """Working hours (the workspace's days and hours, in its zone) between two instants."""
+    if end <= start:
+        return 0.0
+    tz = ws.tz
+    day = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    open_at, close_at = (time.fromisoformat(ws.work_start), time.fromisoformat(ws.work_end))
+    total = 0.0
+    while day <= last:
+        if DAYS[day.weekday()] in ws.work_days:
+            lo = max(start, datetime.combine(day, open_at, tz))
+            hi = min(end, datetime.combine(day, close_at, tz))
+            if hi > lo:
+                total += (hi - lo).total_seconds() / 3600
+        day += timedelta(days=1)
+    return total
+
+
+def sla_stage(hours: float, sla_hours: float) -> int | None:
+    """Which SLA reminder is due after `hours` unanswered working hours: 1, 2 (twice the SLA) or none."""
+    if sla_hours <= 0 or hours < sla_hours:
+        return None
+    return 2 if hours >= 2 * sla_hours else 1
+
+
+def follow_up_due(resolved_at: datetime | None, now: datetime, follow_up_days: int) -> bool:
+    return resolved_at is not None and now >= resolved_at + timedelta(days=follow_up_days)

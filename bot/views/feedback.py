@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, replace
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -15,7 +14,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.domain.pii import mask_pii
+from bot.domain.feedback import CARD_TEXT_LIMIT, FeedbackItem, fits_on_card
 from bot.views import ids
 from bot.views.common import (
     MAX_MESSAGE_BLOCKS,
@@ -31,7 +30,6 @@ from bot.views.common import (
     view,
 )
 
-CARD_TEXT_LIMIT = 1200
 MORE = "… (full text in thread)"
 EMOJI = {"positive": ":large_green_circle:", "neutral": ":white_circle:", "negative": ":red_circle:"}
 STATES = {
@@ -42,39 +40,20 @@ STATES = {
 }
 
 
-@dataclass(frozen=True)
-class FeedbackItem:
-    id: int
-    source: str
-    text: str
-    customer: str | None
-    rating: float | None
-    tags: tuple[str, ...]
-    polarity: float
-    label: str
-    label_corrected_by: str | None
-    rule: str | None
-    state: str
-    assignee: str | None
-    resolution: str | None
-    root_cause: str | None
-    permalink: str | None = None
-
-
 def _number(value: float) -> str:
     return f"{value:g}"
 
 
 def feedback_card(item: FeedbackItem) -> Message:
-    """The card posted to the routed (and escalation) channel; every customer-written string escaped,
-    emails and phone numbers masked."""
-    item = _masked(item)
+    """The card posted to the routed (and escalation) channel; every customer-written string escaped.
+
+    Services hand over items already masked (bot.domain.feedback.masked): privacy is not a view's call."""
     emoji = EMOJI.get(item.label, ":white_circle:")
     if item.label_corrected_by:
         scored = f"label corrected by <@{item.label_corrected_by}>, auto-scored polarity {item.polarity:+.2f}"
     else:
         scored = f"auto-scored, polarity {item.polarity:+.2f}"
-    body = item.text if _fits(item.text) else _cut(item.text, CARD_TEXT_LIMIT - len(MORE)) + MORE
+    body = item.text if fits_on_card(item.text) else _cut(item.text, CARD_TEXT_LIMIT - len(MORE)) + MORE
     facts = [f"*Source:* {escape(item.source)}"]
     if item.customer:
         facts.append(f"*Customer:* {escape(item.customer)}")
@@ -130,17 +109,9 @@ def feedback_card(item: FeedbackItem) -> Message:
     return message(escape(truncate(text, 300)), blocks)
 
 
-def _masked(item: FeedbackItem) -> FeedbackItem:
-    """Channel posts never show customers' emails or phone numbers, whatever the database keeps."""
-    return replace(
-        item, text=mask_pii(item.text), customer=mask_pii(item.customer) if item.customer else None
-    )
-
-
 def full_text_reply(item: FeedbackItem) -> Message | None:
     """The whole text in the card's thread when the card had to cut it; None when it fits."""
-    item = _masked(item)
-    if _fits(item.text):
+    if fits_on_card(item.text):
         return None
     chunks: list[str] = []
     rest = item.text
@@ -158,10 +129,6 @@ def _quoted_cost(char: str) -> int:
     if char in "<>":
         return 4
     return 6 if char.splitlines() != [char] else 1
-
-
-def _fits(text: str) -> bool:
-    return len(text) <= CARD_TEXT_LIMIT and len(quote(text)) <= SECTION_TEXT_LIMIT
 
 
 def _cut(text: str, limit: int) -> str:
@@ -244,7 +211,7 @@ def logged_notice(item: FeedbackItem, created: bool) -> str:
     return f"Logged as {item.label} customer feedback. Thanks!"
 
 
-def sla_nudge(item: FeedbackItem, hours: float, stage: int) -> Message:
+def sla_reminder(item: FeedbackItem, hours: float, stage: int) -> Message:
     """A reminder in the card's thread: negative feedback nobody has answered yet."""
     who = f"<@{item.assignee}>, t" if item.assignee else "T"
     again = " (second reminder)" if stage > 1 else ""
@@ -257,7 +224,6 @@ def sla_nudge(item: FeedbackItem, hours: float, stage: int) -> Message:
 
 def follow_up_reminder(item: FeedbackItem) -> Message:
     """A DM to whoever resolved feedback: check that the fix held for the customer."""
-    item = _masked(item)
     customer = f" with {escape(item.customer)}" if item.customer else ""
     text = (
         f":seedling: You resolved feedback from {escape(item.source)} a few days ago. "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.domain.feedback import Rule
 from bot.views import ids
 from bot.views.common import context, escape, md_section, plain, view
 
@@ -28,19 +29,6 @@ FIELD_BLOCKS = {
     "pattern": ids.FEEDBACK_RULE_PATTERN_BLOCK,
     "channel": ids.FEEDBACK_RULE_CHANNEL_BLOCK,
 }
-
-
-class RuleLike(Protocol):
-    """What the views read from a routing rule (bot.services.feedback.Rule has these attributes)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def pattern(self) -> str: ...
-    @property
-    def channel_id(self) -> str: ...
 
 
 def routing_home_section(*, is_owner: bool) -> list[Block]:
@@ -55,12 +43,12 @@ def routing_home_section(*, is_owner: bool) -> list[Block]:
     ]
 
 
-def _rule_line(position: int, rule: RuleLike) -> str:
+def _rule_line(position: int, rule: Rule) -> str:
     kind = KINDS.get(rule.kind, rule.kind)
     return f"*{position}.* {kind} “{escape(rule.pattern)}” → <#{rule.channel_id}>"
 
 
-def routing_rules_modal(rules: Sequence[RuleLike]) -> dict[str, Any]:
+def routing_rules_modal(rules: Sequence[Rule]) -> dict[str, Any]:
     """Every rule in the order tried, with Delete and Move up buttons, and a form to add one."""
     blocks: list[Block] = [
         md_section(

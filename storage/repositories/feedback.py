@@ -1,0 +1,239 @@
+"""Every query of customer feedback: items, their events and reminders, routing rules, webhook sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.domain import sentiment
+from bot.domain.feedback import OPEN_STATES, RESOLVED, FeedbackItem, Rule, SourceRecord
+from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, RoutingRule
+from storage.repositories.common import insert_ignoring_conflicts
+
+
+def to_item(fb: Feedback) -> FeedbackItem:
+    return FeedbackItem(
+        id=fb.id,
+        source=fb.source,
+        text=fb.text,
+        customer=fb.customer,
+        rating=fb.rating,
+        tags=tuple(fb.tags or ()),
+        polarity=fb.polarity,
+        label=fb.label,
+        label_corrected_by=fb.label_corrected_by,
+        rule=fb.routed_rule,
+        state=fb.state,
+        assignee=fb.assignee,
+        resolution=fb.resolution,
+        root_cause=fb.root_cause,
+        permalink=fb.permalink,
+    )
+
+
+# Items
+
+
+def find(s: Session, team_id: str, source: str, external_id: str) -> Feedback | None:
+    return s.scalars(
+        select(Feedback).where(
+            Feedback.team_id == team_id, Feedback.source == source, Feedback.external_id == external_id
+        )
+    ).first()
+
+
+def get(s: Session, team_id: str, feedback_id: int) -> Feedback | None:
+    """This workspace's item, or None (another workspace's item is None too)."""
+    fb = s.get(Feedback, feedback_id)
+    return fb if fb is not None and fb.team_id == team_id else None
+
+
+def by_id(s: Session, feedback_id: int) -> Feedback | None:
+    return s.get(Feedback, feedback_id)
+
+
+def by_ids(s: Session, ids: Sequence[int]) -> list[Feedback]:
+    return list(s.scalars(select(Feedback).where(Feedback.id.in_(ids))))
+
+
+def card_at(s: Session, team_id: str, channel_id: str, ts: str) -> Feedback | None:
+    """The item whose card (main or escalated copy) is this message."""
+    return s.scalars(
+        select(Feedback).where(
+            Feedback.team_id == team_id,
+            or_(
+                (Feedback.channel_id == channel_id) & (Feedback.ts == ts),
+                (Feedback.escalation_channel_id == channel_id) & (Feedback.escalation_ts == ts),
+            ),
+        )
+    ).first()
+
+
+def insert_new(s: Session, values: dict[str, Any]) -> bool:
+    """Store one item unless its (team, source, external_id) is there already; True if inserted."""
+    return insert_ignoring_conflicts(s, Feedback, values)
+
+
+def insert_many(s: Session, rows: list[dict[str, Any]]) -> list[tuple[int, str, str | None]]:
+    """INSERT … ON CONFLICT DO NOTHING … RETURNING for many rows: (id, label, channel) of those stored."""
+    table = cast(Table, Feedback.__table__)
+    module = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (
+        module.insert(table).on_conflict_do_nothing().returning(table.c.id, table.c.label, table.c.channel_id)
+    )
+    return [(row[0], row[1], row[2]) for row in s.execute(stmt, rows).all()]
+
+
+def overdue_negatives(s: Session, since: datetime) -> list[Feedback]:
+    """Open negative items created since `since` that nobody has answered yet (every workspace)."""
+    return list(
+        s.scalars(
+            select(Feedback).where(
+                Feedback.label == sentiment.NEGATIVE,
+                Feedback.first_response_at.is_(None),
+                Feedback.state.in_(OPEN_STATES),
+                Feedback.created_at >= since,
+            )
+        )
+    )
+
+
+def resolved_with_assignee(s: Session, since: datetime) -> list[Feedback]:
+    """Items resolved since `since` by someone (every workspace): candidates for a follow-up reminder."""
+    return list(
+        s.scalars(
+            select(Feedback).where(
+                Feedback.state == RESOLVED,
+                Feedback.resolved_at >= since,
+                Feedback.assignee.is_not(None),
+            )
+        )
+    )
+
+
+# Events and reminders
+
+
+def add_event(
+    s: Session, fb: Feedback, actor: str | None, kind: str, detail: dict[str, Any] | None, now: datetime
+) -> int:
+    event = FeedbackEvent(
+        team_id=fb.team_id, feedback_id=fb.id, actor=actor, kind=kind, detail=detail, created_at=now
+    )
+    s.add(event)
+    s.flush()
+    return event.id
+
+
+def add_received_events(
+    s: Session, team_id: str, stored: Iterable[tuple[int, str, str | None]], now: datetime
+) -> None:
+    """One "received" event per (id, label, channel) just stored."""
+    s.execute(
+        insert(FeedbackEvent),
+        [
+            {
+                "team_id": team_id,
+                "feedback_id": fb_id,
+                "actor": None,
+                "kind": "received",
+                "detail": {"label": label, "channel": channel},
+                "created_at": now,
+            }
+            for fb_id, label, channel in stored
+        ],
+    )
+
+
+def events(s: Session, team_id: str, feedback_id: int) -> list[tuple[str | None, str]]:
+    rows = s.scalars(
+        select(FeedbackEvent)
+        .where(FeedbackEvent.team_id == team_id, FeedbackEvent.feedback_id == feedback_id)
+        .order_by(FeedbackEvent.id)
+    ).all()
+    return [(e.actor, e.kind) for e in rows]
+
+
+def claim_reminder(s: Session, fb: Feedback, stage: str, now: datetime) -> bool:
+    """The unique (feedback, stage) row is the claim: True for the one caller that may send it."""
+    return insert_ignoring_conflicts(
+        s, FeedbackNudge, {"team_id": fb.team_id, "feedback_id": fb.id, "stage": stage, "sent_at": now}
+    )
+
+
+# Routing rules
+
+
+def _rule(row: RoutingRule) -> Rule:
+    return Rule(
+        id=row.id, kind=row.kind, pattern=row.pattern, channel_id=row.channel_id, position=row.position
+    )
+
+
+def load_rules(s: Session, team_id: str) -> tuple[Rule, ...]:
+    """The workspace's rules in the order they are tried."""
+    rows = s.scalars(
+        select(RoutingRule)
+        .where(RoutingRule.team_id == team_id)
+        .order_by(RoutingRule.position, RoutingRule.id)
+    ).all()
+    return tuple(_rule(r) for r in rows)
+
+
+def add_rule(s: Session, team_id: str, kind: str, pattern: str, channel_id: str, position: int) -> Rule:
+    row = RoutingRule(team_id=team_id, kind=kind, pattern=pattern, channel_id=channel_id, position=position)
+    s.add(row)
+    s.flush()
+    return _rule(row)
+
+
+def move_rule_up(s: Session, team_id: str, rule_id: int) -> bool:
+    """Swap the rule with the one before it (rows locked); False if it is first or not this workspace's."""
+    rows = list(
+        s.scalars(
+            select(RoutingRule)
+            .where(RoutingRule.team_id == team_id)
+            .order_by(RoutingRule.position, RoutingRule.id)
+            .with_for_update()
+        )
+    )
+    at = next((i for i, r in enumerate(rows) if r.id == rule_id), None)
+    if not at:
+        return False
+    rows[at - 1], rows[at] = rows[at], rows[at - 1]
+    for position, row in enumerate(rows):
+        row.position = position
+    return True
+
+
+def delete_rule(s: Session, team_id: str, rule_id: int) -> bool:
+    deleted = s.execute(
+        delete(RoutingRule)
+        .where(RoutingRule.team_id == team_id, RoutingRule.id == rule_id)
+        .returning(RoutingRule.id)
+    ).first()
+    return deleted is not None
+
+
+# Webhook sources
+
+
+def add_source(s: Session, team_id: str, name: str, secret: str, token: str, now: datetime) -> bool:
+    """True if stored; False if the workspace has a source of that name already."""
+    return insert_ignoring_conflicts(
+        s,
+        FeedbackSource,
+        {"team_id": team_id, "name": name, "secret": secret, "token": token, "created_at": now},
+    )
+
+
+def source_named(s: Session, name: str) -> SourceRecord | None:
+    src = s.scalars(select(FeedbackSource).where(FeedbackSource.name == name)).first()
+    if src is None:
+        return None
+    return SourceRecord(team_id=src.team_id, name=src.name, secret=src.secret, token=src.token)

@@ -19,7 +19,6 @@ CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,31}$")
 # Where a card goes: the routed channel (main) and, for negative feedback, the escalation channel.
 MAIN = "main"
 ESCALATION = "escalation"
-ROLES = (MAIN, ESCALATION)
 # Item states; "imported" is history from a CSV import: stored and scored, no card, no reminders.
 NEW = "new"
 ACKNOWLEDGED = "acknowledged"

@@ -32,7 +32,7 @@ FIELD_BLOCKS = {
 
 
 def routing_home_section(*, is_owner: bool) -> list[Block]:
-    """The App Home entry to the rules: owners only (the handlers check again)."""
+    """The App Home entry to the rules: owners only (the routing service checks again)."""
     if not is_owner:
         return []
     return [

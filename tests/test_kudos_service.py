@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.container import Container
-from bot.services.kudos import KudosRefused, Person, infer_beneficiary, parse_kudos_text, receivers_from
+from bot.domain.kudos import KudosRefused, Person, infer_beneficiary, parse_kudos_text, receivers_from
 from jobs import build_scheduler
 from jobs.kudos import send_kudos_fairness_nudges
 from tests.conftest import OWNER, START
@@ -175,9 +175,10 @@ def test_the_fairness_job_is_scheduled_with_a_stable_id(container: Container) ->
 
 
 def test_card_blocks_stay_valid_with_many_receivers_and_long_stories(container: Container) -> None:
-    from bot.views.kudos import KudosView, kudos_card, kudos_dm
+    from bot.domain.kudos import Recognition
+    from bot.views.kudos import kudos_card, kudos_dm
 
-    view = KudosView(
+    view = Recognition(
         id=1,
         giver=GIVER,
         receivers=tuple(f"U{i:08d}" for i in range(20)),

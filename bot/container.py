@@ -95,7 +95,7 @@ def build_container(
         ),
         retention=Retention(sessions, clock, workspace_settings),
         data_rights=DataRights(sessions, pulse, outbox),
-        kudos=(kudos := KudosService(sessions, clock, workspace_settings, outbox)),
+        kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),
         digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, outbox),
         installations=installations,
     )

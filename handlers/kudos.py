@@ -11,8 +11,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
-from bot.domain.errors import NotAllowed, UserFacingError
-from bot.services.kudos import MAX_GROUP_SIZE, KudosRefused, Person, parse_kudos_text, receivers_from
+from bot.domain.errors import UserFacingError
+from bot.domain.kudos import KudosRefused, Person
+from bot.services.kudos.parsing import (
+    check_addressing,
+    check_group_size,
+    group_unreadable,
+    parse_kudos_text,
+    receivers_from,
+)
 from bot.views import ids
 from bot.views.kudos import (
     given_notice,
@@ -73,16 +80,9 @@ def group_members(client: WebClient, group_ids: Iterable[str]) -> list[str]:
         except SlackApiError as exc:
             if exc.response.get("error") not in GROUP_UNREADABLE:
                 raise
-            raise KudosRefused(
-                "I can't see who is in that user group, so I can't recognise them. "
-                "Please mention the people themselves."
-            ) from exc
+            raise group_unreadable() from exc
         members.extend(users)
-    if len(set(members)) > MAX_GROUP_SIZE:
-        raise KudosRefused(
-            f"That group has more than {MAX_GROUP_SIZE} people. Kudos land best on specific people: "
-            "mention the ones whose work you noticed."
-        )
+    check_group_size(members)
     return members
 
 
@@ -104,13 +104,7 @@ def give_kudos(
         return
     parsed = parse_kudos_text(text)
     try:
-        if parsed.broadcast:
-            raise KudosRefused("Kudos go to people by name, not to @here, @channel or @everyone.")
-        if parsed.unresolved and not (parsed.users or parsed.groups):
-            raise KudosRefused(
-                f"I couldn't find @{parsed.unresolved[0][:40]}. Pick people from the @ suggestions so "
-                "Slack turns them into mentions."
-            )
+        check_addressing(parsed)
         from_groups = group_members(client, parsed.groups)
         people = lookup_people(client, parsed.users)
         receivers = receivers_from(parsed.users, from_groups, people, giver, context.bot_user_id)
@@ -131,7 +125,6 @@ def give_kudos(
         response_type="ephemeral",
         **given_notice(result.kudos, result.card_channel, result.remaining).as_kwargs(),
     )
-    services.outbox.wakeup()
 
 
 def _input(values: dict[str, Any], block: str) -> dict[str, Any]:
@@ -176,7 +169,6 @@ def submit_kudos(
         )
         return
     ack()
-    services.outbox.wakeup()
 
 
 # Reactions
@@ -229,7 +221,6 @@ def withdraw_reaction_kudos(
     channel, ts = event["item"]["channel"], event["item"]["ts"]
     if services.kudos.withdraw_reaction(context.team_id or "", giver, author, channel, ts):
         client.chat_postEphemeral(channel=channel, user=giver, text=withdrawn_notice(author))
-        services.outbox.wakeup()
 
 
 def open_reason_modal(
@@ -242,11 +233,7 @@ def open_reason_modal(
 ) -> None:
     ack()
     team_id, user_id = context.team_id or "", context.user_id or ""
-    kudos = services.kudos.get(team_id, action_record_id(action))
-    if kudos.giver != user_id:
-        raise NotAllowed("Only the person who reacted can add the why.")
-    if kudos.status != "pending":
-        raise UserFacingError("That kudos already has its why, or was withdrawn.")
+    kudos = services.kudos.pending_for(team_id, action_record_id(action), user_id)
     name = lookup_people(client, kudos.receivers).get(kudos.receivers[0])
     modal = reaction_reason_modal(
         kudos.id, name.name if name and name.name else "them", services.kudos.values(team_id)
@@ -276,13 +263,11 @@ def submit_reaction_reason(ack: Ack, view: dict[str, Any], context: BoltContext,
         )
         return
     ack()
-    services.outbox.wakeup()
 
 
 def add_plus_one(ack: Ack, action: dict[str, Any], context: BoltContext, services: Container) -> None:
     ack()
     services.kudos.plus_one(context.team_id or "", action_record_id(action), context.user_id or "")
-    services.outbox.wakeup()
 
 
 def open_kudos_from_feedback(

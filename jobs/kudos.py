@@ -27,8 +27,6 @@ def send_kudos_fairness_nudges(container: Container) -> int:
             log.warning("kudos fairness: cannot list the members of %s in %s: %s", channel, team_id, exc)
             continue
         sent += container.kudos.send_fairness_nudges(team_id, members)
-    if sent:
-        container.outbox.wakeup()
     return sent
 
 

@@ -75,6 +75,28 @@ def test_kudos_for_two_people_stores_two_recognitions_posts_one_card_and_sends_t
         assert stored.card_channel == KUDOS_CHANNEL and stored.card_ts
 
 
+def test_the_card_is_queued_with_the_kudos_card_posted_receipt_and_its_place_is_recorded_once_sent(
+    configured: Container, driver: SlackDriver, slack: SlackStandIn
+) -> None:
+    """The receipt's name and fields are fixed: migration 0007 converted queued legacy rows to them."""
+    kudos(driver, STORY)
+    with configured.sessions() as s:
+        recognition_id = s.scalars(select(Kudos.id)).one()
+        card = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("kudos-card:%"))).one()
+        assert (card.on_sent, card.receipt) == ("kudos.card_posted", {"recognition_id": recognition_id})
+        assert card.payload["unfurl_links"] is False and card.payload["channel"] == KUDOS_CHANNEL
+    configured.outbox.drain()
+    assert len(slack.messages(KUDOS_CHANNEL)) == 1
+    with configured.sessions() as s:
+        sent = s.get(OutboxMessage, card.id)
+        stored = s.get(Kudos, recognition_id)
+        assert sent is not None and sent.status == "sent" and sent.result
+        assert stored is not None and (stored.card_channel, stored.card_ts) == (
+            KUDOS_CHANNEL,
+            sent.result["ts"],
+        )
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -9,7 +9,8 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.container import Container
-from bot.services.kudos import KudosRefused, Person, infer_beneficiary, parse_kudos_text, receivers_from
+from bot.domain.errors import FieldError
+from bot.domain.kudos import KudosRefused, Person, infer_beneficiary, parse_kudos_text, receivers_from
 from jobs import build_scheduler
 from jobs.kudos import send_kudos_fairness_nudges
 from tests.conftest import OWNER, START
@@ -90,6 +91,12 @@ def test_refusals_raise_before_anything_is_stored(container: Container) -> None:
         container.kudos.kudos_summary(TEAM_ID, START - timedelta(days=1), START + timedelta(days=1)).total
         == 0
     )
+
+
+def test_a_refusal_is_a_field_error_naming_the_field_first() -> None:
+    refused = KudosRefused("values", "not one of ours")
+    assert isinstance(refused, FieldError)
+    assert (refused.field, refused.message, str(refused)) == ("values", "not one of ours", "not one of ours")
 
 
 def test_kudos_summary_counts_by_value_and_person_and_highlights_the_stories_people_joined(
@@ -175,9 +182,10 @@ def test_the_fairness_job_is_scheduled_with_a_stable_id(container: Container) ->
 
 
 def test_card_blocks_stay_valid_with_many_receivers_and_long_stories(container: Container) -> None:
-    from bot.views.kudos import KudosView, kudos_card, kudos_dm
+    from bot.domain.kudos import Recognition
+    from bot.views.kudos import kudos_card, kudos_dm
 
-    view = KudosView(
+    view = Recognition(
         id=1,
         giver=GIVER,
         receivers=tuple(f"U{i:08d}" for i in range(20)),

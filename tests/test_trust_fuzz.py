@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.kudos import Recognition
 from bot.domain.pulse_questions import QuestionsInvalid, parse_questions
 from bot.domain.pulse_stats import QuestionStats, SurveyInfo, SurveyResults
 from bot.services.kudos import parse_kudos_text
 from bot.views.common import Message
-from bot.views.kudos import KudosView, kudos_card, kudos_dm
+from bot.views.kudos import kudos_card, kudos_dm
 from bot.views.pulse import follow_up_message, results_message, survey_message
 from tests.test_trust_feedback_fuzz import check, hostile_text
 
@@ -62,7 +63,7 @@ def test_any_kudos_text_parses_without_crashing_and_only_real_mentions_become_pe
 def test_any_kudos_story_makes_a_valid_inert_card_and_dm(
     reason: str, impact: str | None, values: tuple
 ) -> None:  # type: ignore[type-arg]
-    view = KudosView(
+    view = Recognition(
         id=1,
         giver="UGIVER01",
         receivers=("UANA0001",),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -21,6 +19,7 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
+from bot.domain.kudos import Allowance, KudosHome, Recognition
 from bot.views import ids
 from bot.views.common import (
     OPTION_TEXT_LIMIT,
@@ -40,47 +39,6 @@ STORY_LIMIT = 2000
 ONE_LINE_LIMIT = 300
 
 
-@dataclass(frozen=True)
-class KudosView:
-    """One kudos as the views need it: who recognised whom, why, and how many added their voice."""
-
-    id: int
-    giver: str
-    receivers: tuple[str, ...]
-    reason: str | None
-    impact: str | None
-    values: tuple[str, ...]
-    beneficiary: str
-    status: str
-    source: str
-    plus_ones: int = 0
-    permalink: str | None = None
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Allowance:
-    limit: int
-    used: int
-    resets_at: datetime  # next local midnight, as UTC
-    timezone: str
-
-    @property
-    def remaining(self) -> int:
-        return max(self.limit - self.used, 0)
-
-
-@dataclass(frozen=True)
-class KudosHome:
-    month_label: str
-    received: int
-    given: int
-    my_values: tuple[tuple[str, int], ...]
-    latest: tuple[KudosView, ...]
-    allowance: Allowance
-    team_values: tuple[tuple[str, int], ...] | None = None  # only when owners turned it on
-
-
 def mentions(users: Sequence[str]) -> str:
     """`<@A>`, `<@A> and <@B>`, `<@A>, <@B> and <@C>` (ids come from Slack, never from free text)."""
     tags = [f"<@{u}>" for u in users]
@@ -97,7 +55,7 @@ def _plus_ones(count: int) -> str:
     return f":raised_hands: {count} {'person adds' if count == 1 else 'people add'} their voice"
 
 
-def kudos_card(k: KudosView) -> Message:
+def kudos_card(k: Recognition) -> Message:
     """The card in the kudos channel: giver first, then receivers, the story, values and a +1 button."""
     headline = f":heart_hands: <@{k.giver}> recognised {mentions(k.receivers)}"
     blocks: list[Block] = [md_section(headline), md_section(quote(truncate(k.reason or "", STORY_LIMIT)))]
@@ -123,7 +81,7 @@ def kudos_card(k: KudosView) -> Message:
     return message(text, blocks)
 
 
-def kudos_dm(k: KudosView, receiver: str, card_channel: str | None) -> Message:
+def kudos_dm(k: Recognition, receiver: str, card_channel: str | None) -> Message:
     """What a receiver gets: who noticed, the story in full, where it was posted."""
     others = [r for r in k.receivers if r != receiver]
     text = f":heart_hands: <@{k.giver}> recognised you"
@@ -264,7 +222,7 @@ def reaction_reason_modal(kudos_id: int, receiver_name: str, values: Sequence[st
     )
 
 
-def given_notice(k: KudosView, card_channel: str | None, remaining: int) -> Message:
+def given_notice(k: Recognition, card_channel: str | None, remaining: int) -> Message:
     """Ephemeral answer to /kudos: done, where it went, what is left today."""
     where = f"posted in <#{card_channel}>" if card_channel else "sent by DM (no kudos channel is set yet)"
     text = f":sparkles: Kudos for {mentions(k.receivers)} {where}. Thank you for noticing."
@@ -275,24 +233,7 @@ def withdrawn_notice(receiver: str) -> str:
     return f"Your kudos for <@{receiver}> was withdrawn (the reaction was removed)."
 
 
-def allowance_text(allowance: Allowance, wanted: int, now: datetime) -> str:
-    """Said kindly, with when it resets (local midnight in the workspace time zone)."""
-    hours = max(int((allowance.resets_at - now).total_seconds() // 3600), 0)
-    minutes = max(int((allowance.resets_at - now).total_seconds() % 3600 // 60), 0)
-    when = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-    resets = f"Your allowance resets at midnight ({allowance.timezone}), in {when}."
-    if allowance.remaining == 0:
-        return (
-            f"You've given all {allowance.limit} kudos for today. Thank you for noticing so much! "
-            f"{resets} Until then, a direct thank-you message works wonders too."
-        )
-    return (
-        f"You have {allowance.remaining} kudos left today and this one recognises {wanted} people. "
-        f"Pick fewer people, or keep the rest for tomorrow. {resets}"
-    )
-
-
-def _kudos_line(k: KudosView) -> str:
+def _kudos_line(k: Recognition) -> str:
     """Givers before receivers, always."""
     line = f"<@{k.giver}> → {mentions(k.receivers)}: {escape(truncate(k.reason or '', 140))}"
     if k.values:

@@ -179,15 +179,29 @@ def feedback(
         extra = ()
     return FeedbackInput(
         source=delivery.source,
-        external_id=external_id,
-        text=body,
-        customer=customer,
+        external_id=_clean(external_id),
+        text=_clean(body),
+        customer=_clean(customer) if customer else None,
         rating=rating,
         rating_scale=scale,
-        tags=tuple(t for t in (*tags, *extra) if isinstance(t, str) and t.strip()),
+        tags=tuple(_clean(t)[:64] for t in (*tags, *extra) if isinstance(t, str) and t.strip())[:20],
         received_at=received_at,
-        permalink=permalink if permalink and permalink.startswith(("https://", "http://")) else None,
+        permalink=_clean(permalink)[:1024] if _link(permalink) else None,
     )
+
+
+def _link(value: str | None) -> bool:
+    """Only plain http(s) URLs become the card's link; anything that could break Slack's <url|label>."""
+    return (
+        bool(value)
+        and str(value).startswith(("https://", "http://"))
+        and not any(c in str(value) for c in "<>| \n\t")
+    )
+
+
+def _clean(value: str) -> str:
+    """JSON may carry lone surrogates and NULs that no database stores: replace and drop them."""
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 def hmac_digest(secret: str, message: bytes, algorithm: str = "sha256") -> bytes:

@@ -31,7 +31,6 @@ from bot.domain.intake.common import (
 )
 
 DOCS = "https://developer.zendesk.com/api-reference/ticketing/ticket-management/satisfaction_ratings/"
-WINDOW_SECONDS = 300
 
 
 def verify(secret: str, headers: Mapping[str, str], body: bytes, now: datetime) -> bool:

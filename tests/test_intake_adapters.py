@@ -5,7 +5,6 @@ nothing stored; a rating-only payload still makes a card; an unrelated event is 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select

@@ -154,3 +154,18 @@ def to_input(review: Review, source: str = SOURCE, country: str | None = None) -
         received_at=review.updated,
         permalink=review.link,
     )
+
+
+def cursor_to_json(cursor: Cursor) -> dict[str, Any]:
+    return {"updated": cursor.updated.isoformat() if cursor.updated else None, "ids": list(cursor.ids)}
+
+
+def cursor_from_json(data: Mapping[str, Any] | None) -> Cursor | None:
+    """A stored cursor; None (first poll) for nothing stored."""
+    if not data:
+        return None
+    ids = data.get("ids")
+    return Cursor(
+        timestamp(data.get("updated"), "cursor.updated"),
+        tuple(str(i) for i in ids) if isinstance(ids, list) else (),
+    )

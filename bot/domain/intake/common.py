@@ -76,6 +76,11 @@ def obj(value: Any, path: str) -> Mapping[str, Any]:
     return value
 
 
+def optional(value: Any) -> Mapping[str, Any]:
+    """A nested object the adapter can do without: the object, or an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def items(value: Any, path: str) -> list[Any]:
     if value is None:
         return []
@@ -186,7 +191,7 @@ def feedback(
         rating_scale=scale,
         tags=tuple(_clean(t)[:64] for t in (*tags, *extra) if isinstance(t, str) and t.strip())[:20],
         received_at=received_at,
-        permalink=_clean(permalink)[:1024] if _link(permalink) else None,
+        permalink=_clean(permalink)[:1024] if permalink and _link(permalink) else None,
     )
 
 

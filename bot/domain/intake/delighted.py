@@ -23,6 +23,7 @@ from bot.domain.intake.common import (
     items,
     number,
     obj,
+    optional,
     same,
     text,
     timestamp,
@@ -55,7 +56,7 @@ def parse(delivery: Delivery) -> Result:
     response = obj(data.get("event_data"), "event_data")
     response_id = text(response, "id", "event_data", required=True)
     survey_type = text(response, "survey_type", "event_data") or "nps"
-    person = response.get("person") if isinstance(response.get("person"), Mapping) else {}
+    person = optional(response.get("person"))
     customer = text(person, "email", "event_data.person") or text(person, "name", "event_data.person")
     tags = tuple(t for t in items(response.get("tags"), "event_data.tags") if isinstance(t, str))
     return Parsed(

@@ -23,6 +23,7 @@ from bot.domain.intake.common import (
     items,
     number,
     obj,
+    optional,
     same,
     text,
     timestamp,
@@ -52,7 +53,7 @@ def _customer(person: Any, path: str) -> str | None:
 def _rating(delivery: Delivery, data: Mapping[str, Any]) -> Result:
     rating_id = text(data, "id", "", required=True)
     ticket = text(data, "ticketId", "")
-    mailbox = data.get("mailbox") if isinstance(data.get("mailbox"), Mapping) else {}
+    mailbox = optional(data.get("mailbox"))
     return Parsed(
         feedback(
             delivery,
@@ -71,9 +72,9 @@ def _rating(delivery: Delivery, data: Mapping[str, Any]) -> Result:
 
 def _survey(delivery: Delivery, data: Mapping[str, Any]) -> Result:
     response = obj(data.get("response"), "response")
-    message = data.get("message") if isinstance(data.get("message"), Mapping) else {}
-    embedded = data.get("_embedded") if isinstance(data.get("_embedded"), Mapping) else {}
-    customer = embedded.get("customer") if isinstance(embedded.get("customer"), Mapping) else {}
+    message = optional(data.get("message"))
+    embedded = optional(data.get("_embedded"))
+    customer = optional(embedded.get("customer"))
     stamp = text(response, "timestamp", "response", required=True)
     who = text(customer, "id", "_embedded.customer") or "anonymous"
     value = response.get("value")

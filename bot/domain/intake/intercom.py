@@ -19,6 +19,7 @@ from bot.domain.intake.common import (
     feedback,
     number,
     obj,
+    optional,
     same,
     text,
     timestamp,
@@ -43,8 +44,8 @@ def parse(delivery: Delivery) -> Result:
     conversation_id = text(item, "id", "data.item", required=True)
     rating = obj(item.get("conversation_rating"), "data.item.conversation_rating")
     score = number(rating.get("rating"), "data.item.conversation_rating.rating")
-    source = item.get("source") if isinstance(item.get("source"), Mapping) else {}
-    author = source.get("author") if isinstance(source.get("author"), Mapping) else {}
+    source = optional(item.get("source"))
+    author = optional(source.get("author"))
     customer = text(author, "email", "data.item.source.author") or text(
         author, "name", "data.item.source.author"
     )

@@ -4,9 +4,18 @@ Postmark authenticates with basic auth in the webhook URL, checked as the source
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 
-from bot.domain.intake.common import Adapter, Delivery, Parsed, PayloadInvalid, Result, feedback, obj, text
+from bot.domain.intake.common import (
+    Adapter,
+    Delivery,
+    Parsed,
+    PayloadInvalid,
+    Result,
+    feedback,
+    obj,
+    optional,
+    text,
+)
 from bot.domain.intake.email_text import address, strip_reply
 
 DOCS = "https://postmarkapp.com/developer/webhooks/inbound-webhook"
@@ -20,7 +29,7 @@ def parse(delivery: Delivery) -> Result:
     subject = text(data, "Subject", "")
     if not body and not subject:
         raise PayloadInvalid("TextBody", "The email has neither text nor a subject.")
-    sender = data.get("FromFull") if isinstance(data.get("FromFull"), Mapping) else {}
+    sender = optional(data.get("FromFull"))
     customer = text(sender, "Email", "FromFull") or address(text(data, "From", ""))
     tag = text(data, "Tag", "")
     return Parsed(

@@ -17,6 +17,7 @@ from bot.domain.intake.common import (
     Result,
     feedback,
     obj,
+    optional,
     text,
     timestamp,
 )
@@ -55,7 +56,7 @@ def parse(delivery: Delivery) -> Result:
         return Ignored(f"type {event_type!r} is not a subscription cancellation")
     sub = obj(obj(data.get("data"), "data").get("object"), "data.object")
     sub_id = text(sub, "id", "data.object", required=True)
-    details = sub.get("cancellation_details") if isinstance(sub.get("cancellation_details"), Mapping) else {}
+    details = optional(sub.get("cancellation_details"))
     reason_code = text(details, "feedback", "data.object.cancellation_details")
     comment = text(details, "comment", "data.object.cancellation_details")
     why = text(details, "reason", "data.object.cancellation_details")

@@ -17,6 +17,7 @@ from bot.domain.intake.common import (
     items,
     number,
     obj,
+    optional,
     text,
     timestamp,
 )
@@ -36,7 +37,7 @@ def parse(delivery: Delivery) -> Result:
         return Ignored(f"events {names!r} hold no service review")
     event = obj(review.get("eventData"), "events[].eventData")
     review_id = text(event, "id", "events[].eventData", required=True)
-    consumer = event.get("consumer") if isinstance(event.get("consumer"), Mapping) else {}
+    consumer = optional(event.get("consumer"))
     reference = text(event, "referenceId", "events[].eventData")
     tags = [
         t["value"] for t in items(event.get("tags"), "events[].eventData.tags")

@@ -23,6 +23,7 @@ from bot.domain.intake.common import (
     items,
     number,
     obj,
+    optional,
     same,
     text,
     timestamp,
@@ -71,7 +72,7 @@ def parse(delivery: Delivery) -> Result:
         kind = rating_answer["field"].get("type")
         scale = FIVE if kind == "rating" else NPS
     email = next((a.get("email") for a in answers if isinstance(a.get("email"), str)), None)
-    hidden = response.get("hidden") if isinstance(response.get("hidden"), Mapping) else {}
+    hidden = optional(response.get("hidden"))
     customer = email or next(
         (hidden[k] for k in ("email", "name", "customer") if isinstance(hidden.get(k), str)), None
     )

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.errors import FieldError
 from bot.domain.feedback import FeedbackInput, FeedbackInvalid
@@ -193,3 +195,15 @@ NO_TIME = {"im:rating": {"label": "4"}, "id": {"label": "1"}}
 def test_a_broken_feed_names_the_field(body: bytes) -> None:
     with pytest.raises(app_store.PayloadInvalid):
         app_store.parse_feed(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list('ab,;"\t\n\r\x00 é★5-:/|')), max_size=200))
+def test_any_text_is_planned_or_refused_with_a_field_error_and_rows_never_raise(text: str) -> None:
+    try:
+        chosen = csv_columns.plan(text, "shop")
+    except FieldError as refused:
+        assert refused.field and refused.message
+        return
+    for line, item in csv_columns.rows(text, chosen):
+        assert line >= 1 and isinstance(item, FeedbackInput | FeedbackInvalid)

@@ -247,6 +247,15 @@ def plan(
     """Read the header (and a sample of ratings) and decide the columns; ColumnsUnknown if no text column."""
     text = text.lstrip("\ufeff")
     delimiter = sniff(text)
+    try:
+        return _plan(text, delimiter, default_source, overrides, sample_rows)
+    except csv.Error as error:
+        raise FieldError("file", f"The file cannot be read as CSV: {error}") from None
+
+
+def _plan(
+    text: str, delimiter: str, default_source: str, overrides: Mapping[str, str] | None, sample_rows: int
+) -> Plan:
     rows = _reader(text, delimiter)
     headers = next((r for r in rows if any(c.strip() for c in r)), None)
     if headers is None:

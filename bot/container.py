@@ -24,6 +24,7 @@ from bot.services.kudos import KudosService
 from bot.services.pulse import PulseService
 from bot.services.retention import Retention
 from bot.services.settings import SettingsService
+from bot.services.sources import SourcesService
 from bot.services.workspaces import Actors, Roles, Workspaces
 from bot.slack import SlackClients
 from storage.db import create_db_engine, make_sessions
@@ -48,6 +49,7 @@ class Container:
     data_rights: DataRights
     kudos: KudosService
     digests: DigestService
+    sources: SourcesService
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -97,5 +99,6 @@ def build_container(
         data_rights=DataRights(sessions, pulse, outbox),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),
         digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, outbox),
+        sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key),
         installations=installations,
     )

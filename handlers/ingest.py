@@ -1,53 +1,51 @@
-"""POST /feedback/ingest: customer feedback from other tools (help desk, reviews), authenticated per source.
+"""POST /feedback/ingest (the project's JSON) and /feedback/ingest/<kind> (a vendor's own webhook payload).
 
-Headers: `X-Empathy-Source: <name>` and either `Authorization: Bearer <token>` or
-`X-Empathy-Timestamp: <unix seconds>` with `X-Empathy-Signature: sha256=<hex>`, the HMAC-SHA256 of
-`{timestamp}.{raw body}` keyed with the source's secret; the timestamp must be within 5 minutes.
+Every source has a URL id: `?source=<url id>` names the source, and so the workspace, it serves.
+Generic JSON: `Authorization: Bearer <token>`, or `X-Empathy-Timestamp: <unix seconds>` with
+`X-Empathy-Signature: sha256=<hex>`, the HMAC-SHA256 of `{timestamp}.{raw body}` keyed with the source's
+secret (within 5 minutes); legacy senders may name the source with `X-Empathy-Source: <name>` instead.
 Body (JSON, at most 64 KiB): {"id", "text", "customer"?, "rating"?, "tags"?, "received_at"? (ISO 8601)}.
+Vendor kinds (bot/domain/intake): the vendor's signature, or the source's token where the vendor has none
+(bearer, basic auth password or `?token=`). Unrelated event types are answered 200 and ignored; a payload
+that cannot be read is a 4xx JSON error naming the field, and nothing is stored.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from bot.container import Container
 from bot.domain.feedback import FeedbackInput, FeedbackInvalid
+from bot.domain.intake import ADAPTERS, Adapter, Delivery, Ignored, Parsed, PayloadInvalid
+from bot.domain.intake.source import Source
 from bot.http import Request, Response, Route
+from bot.services.sources import Unauthorized, generic_signature
 
 PATH = "/feedback/ingest"
 MAX_BODY = 64 * 1024
-WINDOW_SECONDS = 300
 
 
 def routes(container: Container) -> dict[tuple[str, str], Route]:
-    return {("POST", PATH): ingest_route(container)}
+    table: dict[tuple[str, str], Route] = {("POST", PATH): ingest_route(container)}
+    for kind, adapter in ADAPTERS.items():
+        table[("POST", f"{PATH}/{kind}")] = adapter_route(container, adapter)
+    return table
 
 
-def _error(status: int, message: str) -> Response:
-    return Response.json(status, {"ok": False, "error": message})
+def _error(status: int, message: str, field: str | None = None) -> Response:
+    body: dict[str, Any] = {"ok": False, "error": message}
+    if field is not None:
+        body["field"] = field
+    return Response.json(status, body)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """The X-Empathy-Signature value a sender computes."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
-
-
-def _authentic(request: Request, secret: str, token: str, now: datetime) -> bool:
-    auth = request.headers.get("authorization", "")
-    if auth.startswith("Bearer "):
-        return hmac.compare_digest(auth[len("Bearer ") :].strip(), token)
-    timestamp = request.headers.get("x-empathy-timestamp", "")
-    given = request.headers.get("x-empathy-signature", "")
-    try:
-        age = abs(now.timestamp() - int(timestamp))
-    except ValueError:
-        return False
-    return age <= WINDOW_SECONDS and hmac.compare_digest(given, signature(secret, timestamp, request.body))
+    return generic_signature(secret, timestamp, body)
 
 
 def _input(source: str, data: Any) -> FeedbackInput:
@@ -89,25 +87,73 @@ def _input(source: str, data: Any) -> FeedbackInput:
     )
 
 
-def ingest_route(container: Container) -> Route:
-    def ingest(request: Request) -> Response:
+def _url_id(request: Request) -> str | None:
+    values = parse_qs(request.query).get("source")
+    return values[0].strip() if values and values[0].strip() else None
+
+
+def _store(container: Container, source: Source, data: FeedbackInput, upsert: bool) -> Response:
+    item, created = container.feedback.ingest(source.team_id, data)
+    revised = not created and upsert and container.sources.revise(source.team_id, data)
+    container.outbox.wakeup()
+    body: dict[str, Any] = {"ok": True, "id": item.id, "created": created}
+    if upsert:
+        body["revised"] = revised
+    return Response.json(201 if created else 200, body)
+
+
+def _guarded(handle: Callable[[Request], Response]) -> Route:
+    """Size limit, then the handler; unreadable bodies and refused input become 4xx JSON, never 500."""
+
+    def route(request: Request) -> Response:
         if len(request.body) > MAX_BODY:
             return _error(413, f"body larger than {MAX_BODY} bytes")
-        name = request.headers.get("x-empathy-source", "").strip()
-        source = container.feedback.source(name) if name else None
-        if source is None:
-            return _error(401, "unknown source (X-Empathy-Source)")
-        if not _authentic(request, source.secret, source.token, container.clock.now()):
-            return _error(401, "bad or expired signature, or bad bearer token")
         try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            return _error(400, "body is not valid JSON")
-        try:
-            item, created = container.feedback.ingest(source.team_id, _input(source.name, data))
+            return handle(request)
+        except Unauthorized as refused:
+            return _error(401, refused.message)
+        except PayloadInvalid as invalid:
+            return _error(422, invalid.message, invalid.field)
         except FeedbackInvalid as invalid:
             return _error(422, invalid.message)
-        container.outbox.wakeup()
-        return Response.json(201 if created else 200, {"ok": True, "id": item.id, "created": created})
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return _error(400, "body is not valid JSON")
 
-    return ingest
+    return route
+
+
+def ingest_route(container: Container) -> Route:
+    def ingest(request: Request) -> Response:
+        source = container.sources.authenticate(
+            url_id=_url_id(request),
+            legacy_name=request.headers.get("x-empathy-source", "").strip() or None,
+            adapter=None,
+            headers=request.headers,
+            body=request.body,
+        )
+        data = json.loads(request.body)
+        return _store(container, source, _input(source.name, data), upsert=False)
+
+    return _guarded(ingest)
+
+
+def adapter_route(container: Container, adapter: Adapter) -> Route:
+    def ingest(request: Request) -> Response:
+        source = container.sources.authenticate(
+            url_id=_url_id(request),
+            legacy_name=None,
+            adapter=adapter,
+            headers=request.headers,
+            body=request.body,
+            query=request.query,
+        )
+        options = dict(source.options)
+        if source.rating_scale:
+            options["rating_scale"] = source.rating_scale
+        result = adapter.parse(Delivery(request.body, request.headers, source.name, options))
+        if isinstance(result, Ignored):
+            return Response.json(200, {"ok": True, "ignored": result.reason})
+        assert isinstance(result, Parsed)
+        return _store(container, source, result.input, upsert=result.upsert)
+
+    return _guarded(ingest)

@@ -61,6 +61,10 @@ def _rows(
     return [{k: _plain(v) for k, v in row._mapping.items()} for row in s.execute(query)]
 
 
+# Never exported: how webhook senders authenticate (plain legacy values, hash, sealed secret).
+SOURCE_SECRETS = ("secret", "token", "token_hash", "secret_sealed")
+
+
 class DataRights:
     def __init__(self, sessions: sessionmaker[Session], pulse: PulseService, outbox: Outbox) -> None:
         self._sessions = sessions
@@ -80,7 +84,7 @@ class DataRights:
                 ),
                 "routing_rules": _rows(s, RoutingRule, RoutingRule.team_id == team_id),
                 "feedback_sources": _rows(
-                    s, FeedbackSource, FeedbackSource.team_id == team_id, exclude=("secret", "token")
+                    s, FeedbackSource, FeedbackSource.team_id == team_id, exclude=SOURCE_SECRETS
                 ),
                 "kudos": _rows(s, Kudos, Kudos.team_id == team_id, order=(Kudos.id,)),
                 "kudos_recipients": _rows(

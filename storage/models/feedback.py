@@ -84,7 +84,12 @@ class RoutingRule(Base):
 
 
 class FeedbackSource(Base):
-    """A webhook sender: its name, HMAC secret and bearer token (both shown once when created)."""
+    """A webhook sender: its name, kind (adapter), URL id, HMAC secret and bearer token (shown once).
+
+    `secret`/`token` are the legacy plain-text columns: sources made by bot/services/sources.py leave
+    `secret` empty and put the token's hash in `token`; legacy rows are sealed on first use. The HMAC
+    secret is kept AES-GCM encrypted in `secret_sealed`, the token only as its SHA-256 in `token_hash`.
+    """
 
     __tablename__ = "feedback_sources"
     __table_args__ = (UniqueConstraint("team_id", "name"),)
@@ -95,6 +100,12 @@ class FeedbackSource(Base):
     secret: Mapped[str] = mapped_column(String(128))
     token: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32), default="json", server_default="json")
+    url_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    rating_scale: Mapped[str | None] = mapped_column(String(16))
+    config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    secret_sealed: Mapped[str | None] = mapped_column(String(255))
 
 
 class FeedbackNudge(Base):

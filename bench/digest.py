@@ -26,7 +26,7 @@ from bot.clock import FixedClock
 from bot.config import EnvConfig
 from bot.container import build_container
 from bot.domain.digest_period import Week, week_of
-from bot.services.digest import TREND_WEEKS
+from bot.domain.digest import TREND_WEEKS
 from storage.db import create_db_engine, is_postgres
 from storage.migrate import upgrade
 from storage.models import Feedback, Kudos, KudosRecipient, Survey, SurveyParticipation, SurveyResponse

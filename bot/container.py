@@ -96,6 +96,6 @@ def build_container(
         retention=Retention(sessions, clock, workspace_settings),
         data_rights=DataRights(sessions, pulse, outbox),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, outbox)),
-        digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, outbox),
+        digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, notifier),
         installations=installations,
     )

@@ -6,8 +6,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.views.charts import sentiment_trend_png
 from bot.container import Container
+from bot.views.charts import sentiment_trend_png
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from sqlalchemy import insert
 
 from bot.clock import FixedClock
 from bot.container import Container
-from bot.domain.digest_period import week_of
 from bot.domain.digest import percentile
+from bot.domain.digest_period import week_of
 from jobs.digest import send_weekly_digests
 from storage.models import Feedback, FeedbackNudge
 from tests.conftest import OWNER

@@ -29,7 +29,8 @@ BERLIN_TZ = "Europe/Berlin"
 def configured(container: Container) -> Container:
     container.workspaces.ensure(TEAM_ID)  # as the first request from the workspace does
     container.workspace_settings.update(
-        TEAM_ID, OWNER, {"digest_channel": "CDIGEST1", "managers": [MANAGER], "digest_dm_managers": True}
+        container.actors.of(TEAM_ID, OWNER),
+        {"digest_channel": "CDIGEST1", "managers": [MANAGER], "digest_dm_managers": True},
     )
     return container
 
@@ -186,7 +187,9 @@ def test_a_schedule_change_takes_effect_without_restart_and_late_starts_skip(
 ) -> None:
     clock.set(datetime(2026, 11, 17, 8, 0, tzinfo=UTC))  # Tuesday 09:00 Berlin: Monday's is past grace
     assert send_weekly_digests(configured) == 0
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"digest_day": "tue", "digest_time": "08:30"})
+    configured.workspace_settings.update(
+        configured.actors.of(TEAM_ID, OWNER), {"digest_day": "tue", "digest_time": "08:30"}
+    )
     assert send_weekly_digests(configured) == 1
 
 
@@ -228,7 +231,7 @@ def test_team_and_wins_sections_come_from_closed_surveys_and_kudos(
     for user, score in zip(team, [10, 9, 9, 8, 3], strict=False):
         Respondent.from_dm(driver, slack, user).click("q1", score)
     driver.command("/pulse", f"close {survey_id}", user=OWNER)
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"kudos_channel": "CKUDOS1"})
+    configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"kudos_channel": "CKUDOS1"})
     driver.command(
         "/kudos",
         f"<@{team[0]}|a> <@{team[1]}|b> for calming a customer down #calmed-a-tense-moment",
@@ -250,7 +253,9 @@ def test_one_workspace_failing_does_not_cost_the_others_their_digest(
     configured: Container, clock: FixedClock, slack: SlackStandIn, monkeypatch, caplog
 ) -> None:
     configured.workspaces.ensure("T0BROKEN")
-    configured.workspace_settings.update("T0BROKEN", OWNER, {"digest_channel": "CBROKEN1"})
+    configured.workspace_settings.update(
+        configured.actors.of("T0BROKEN", OWNER), {"digest_channel": "CBROKEN1"}
+    )
     build = configured.digests.build
 
     def broken_for_one(team_id, week):  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ HOME = {"id": "VHOME", "type": "home"}
 
 @pytest.fixture
 def configured(container: Container) -> Container:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
     return container
 
 

@@ -29,20 +29,22 @@ def test_validate_cleans_values_and_reports_bad_fields() -> None:
 def test_env_owners_apply_until_owners_are_set_in_slack(container: Container) -> None:
     team = "T0TEAM1"
     assert container.roles.is_owner(team, OWNER)
-    container.workspace_settings.update(team, OWNER, {"owners": ["UNEWOWNER"]})
+    container.workspace_settings.update(container.actors.of(team, OWNER), {"owners": ["UNEWOWNER"]})
     assert not container.roles.is_owner(team, OWNER)
     assert container.roles.is_owner(team, "UNEWOWNER")
 
 
 def test_cross_field_rules_are_checked_against_stored_values(container: Container) -> None:
     with pytest.raises(SettingsInvalid) as caught:
-        container.workspace_settings.update("T0TEAM1", OWNER, {"negative_threshold": "0.5"})
+        container.workspace_settings.update(
+            container.actors.of("T0TEAM1", OWNER), {"negative_threshold": "0.5"}
+        )
     assert "negative_threshold" in caught.value.errors
     assert container.workspace_settings.get("T0TEAM1").negative_threshold == -0.1
 
 
 def test_settings_are_kept_per_workspace(container: Container) -> None:
-    container.workspace_settings.update("T0TEAM1", OWNER, {"kudos_daily_limit": "9"})
+    container.workspace_settings.update(container.actors.of("T0TEAM1", OWNER), {"kudos_daily_limit": "9"})
     assert container.workspace_settings.get("T0TEAM1").kudos_daily_limit == 9
     assert container.workspace_settings.get("T0OTHER").kudos_daily_limit == 5
 

@@ -12,7 +12,9 @@ from tests.slack_requests import SlackDriver, response_json
 def test_empathy_privacy_answers_ephemerally_with_retention_and_thresholds(
     driver: SlackDriver, container: Container
 ) -> None:
-    container.workspace_settings.update("T0TEAM1", OWNER, {"feedback_retention_days": "90"})
+    container.workspace_settings.update(
+        container.actors.of("T0TEAM1", OWNER), {"feedback_retention_days": "90"}
+    )
     body = response_json(driver.command("/empathy", "privacy", user="UANYONE"))
     assert body["response_type"] == "ephemeral"
     text = json.dumps(body["blocks"])

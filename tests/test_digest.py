@@ -15,6 +15,7 @@ from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.digest import percentile
 from bot.domain.digest_period import week_of
+from bot.domain.errors import NotAllowed
 from jobs.digest import send_weekly_digests
 from storage.models import Feedback, FeedbackNudge
 from tests.conftest import OWNER
@@ -218,6 +219,15 @@ def test_digest_command_is_for_managers_and_explains_bad_weeks(
         assert expected in response_json(driver.command("/digest", arg, user=MANAGER))["text"]
     preview = response_json(driver.command("/digest", "2026-W45", user=OWNER))
     assert preview["response_type"] == "ephemeral" and "2026-W45" in preview["text"]
+
+
+def test_the_preview_is_refused_by_the_service_itself_not_only_by_the_command(
+    configured: Container,
+) -> None:
+    with pytest.raises(NotAllowed, match="preview the digest"):
+        configured.digests.preview(configured.actors.of(TEAM_ID, "UEMPLOYEE"), "last-week")
+    preview = configured.digests.preview(configured.actors.of(TEAM_ID, MANAGER), "last-week")
+    assert preview.team_id == TEAM_ID
 
 
 def test_team_and_wins_sections_come_from_closed_surveys_and_kudos(

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.container import Container
+from bot.domain.actor import Actor
+from bot.domain.errors import NotAllowed
 from bot.domain.settings import SettingsInvalid, WorkspaceSettings, validate
 from tests.conftest import OWNER
 
@@ -60,3 +62,14 @@ def test_settings_are_kept_per_workspace(container: Container) -> None:
 )
 def test_quiet_hours_follow_the_workspace_time_zone(when: datetime, working: bool) -> None:
     assert WorkspaceSettings(timezone="Europe/Berlin").is_working_time(when) is working
+
+
+def test_only_owners_change_settings_whoever_calls_the_service(container: Container) -> None:
+    someone = container.actors.of("T0TEAM1", "USOMEONE1")
+    with pytest.raises(NotAllowed):
+        container.workspace_settings.for_editing(someone)
+    with pytest.raises(NotAllowed):
+        container.workspace_settings.update(someone, {"kudos_daily_limit": "9"})
+    assert container.workspace_settings.get("T0TEAM1").kudos_daily_limit == 5
+    container.workspace_settings.update(Actor.operator("T0TEAM1"), {"kudos_daily_limit": "9"})
+    assert container.workspace_settings.get("T0TEAM1").kudos_daily_limit == 9

@@ -16,6 +16,7 @@ from bot.__main__ import main
 from bot.clock import FixedClock
 from bot.container import Container
 from bot.domain.actor import Actor
+from bot.domain.errors import NotAllowed
 from bot.domain.feedback import FeedbackInput
 from bot.services.retention import REDACTED
 from jobs.housekeeping import apply_retention
@@ -197,7 +198,7 @@ def test_forget_user_removes_their_kudos_and_deletes_the_cards(
     container.outbox.drain()
     deleted = slack.calls_to("chat.delete")
     assert len(deleted) == 1 and deleted[0]["channel"] == "CKUDOS1"
-    exported = json.dumps(container.data_rights.export(TEAM_ID))
+    exported = json.dumps(container.data_rights.export(Actor.operator(TEAM_ID)))
     assert "UGIVER01" not in exported.replace('"UOWNER01"', "")
 
 
@@ -229,3 +230,15 @@ def test_an_uninstalled_workspace_is_kept_for_its_retention_period_then_removed(
                 assert left == 0, table.name
         assert s.scalar(select(func.count()).select_from(SurveyResponse)) == 0
         assert s.scalar(select(func.count()).select_from(Feedback).where(Feedback.team_id == "T0STAYS")) == 1
+
+
+def test_data_rights_are_the_operators_and_owners_not_anyone_elses(container: Container) -> None:
+    stranger = container.actors.of(TEAM_ID, "USTRANGER1")
+    for attempt in (
+        lambda: container.data_rights.export(stranger),
+        lambda: container.data_rights.forget_customer(stranger, "ACME"),
+        lambda: container.data_rights.forget_user(stranger, OWNER),
+    ):
+        with pytest.raises(NotAllowed):
+            attempt()
+    assert container.data_rights.export(Actor.operator(TEAM_ID))["team_id"] == TEAM_ID

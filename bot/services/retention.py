@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.services.settings import SettingsService
 from storage.repositories import retention as repo
+from storage.repositories.idempotency import forget_processed_before
 
 REDACTED = "[removed after the retention period]"
 KEEP_SENT_PAYLOADS = timedelta(days=30)
+KEEP_EVENT_KEYS = timedelta(days=30)  # far beyond Slack's retry window
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class Retention:
         """Empty the payload of calls sent (or given up) more than a month ago; the rows stay as keys."""
         with self._sessions.begin() as s:
             return repo.scrub_payloads_created_before(s, self._clock.now() - KEEP_SENT_PAYLOADS)
+
+    def forget_old_event_keys(self) -> int:
+        """Drop the keys of events processed more than KEEP_EVENT_KEYS ago: how many went."""
+        with self._sessions.begin() as s:
+            return forget_processed_before(s, self._clock.now() - KEEP_EVENT_KEYS)
 
     def purge_uninstalled(self) -> dict[str, int]:
         """Remove every row of workspaces uninstalled longer ago than their retention period.

@@ -25,8 +25,8 @@ from sqlalchemy import insert, select, text
 from bot.clock import FixedClock
 from bot.config import EnvConfig
 from bot.container import build_container
+from bot.domain.digest import TREND_WEEKS
 from bot.domain.digest_period import Week, week_of
-from bot.services.digest import TREND_WEEKS
 from storage.db import create_db_engine, is_postgres
 from storage.migrate import upgrade
 from storage.models import Feedback, Kudos, KudosRecipient, Survey, SurveyParticipation, SurveyResponse

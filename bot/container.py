@@ -96,9 +96,9 @@ def build_container(
             pulse := PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key)
         ),
         retention=Retention(sessions, clock, workspace_settings),
-        data_rights=DataRights(sessions, pulse, outbox),
+        data_rights=DataRights(sessions, pulse, notifier),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),
-        digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, outbox),
+        digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, notifier),
         sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key),
         installations=installations,
     )

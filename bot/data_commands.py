@@ -7,6 +7,7 @@ import json
 import sys
 
 from bot.config import EnvConfig, with_secret_key
+from bot.domain.actor import Actor
 from bot.domain.errors import NotFound
 
 COMMANDS = ("export", "forget-customer", "forget-user")
@@ -38,9 +39,10 @@ def main(args: argparse.Namespace, settings: EnvConfig) -> int:
     try:
         migrations.upgrade(container.engine)
         team_id = container.workspaces.pick(args.team)
+        operator = Actor.operator(team_id)
         if args.command == "export":
             data = json.dumps(
-                container.data_rights.export(team_id), indent=2, ensure_ascii=False, default=str
+                container.data_rights.export(operator), indent=2, ensure_ascii=False, default=str
             )
             if args.out:
                 with open(args.out, "w", encoding="utf-8") as stream:
@@ -50,9 +52,9 @@ def main(args: argparse.Namespace, settings: EnvConfig) -> int:
                 sys.stdout.write(data + "\n")
             return 0
         if args.command == "forget-customer":
-            print(container.data_rights.forget_customer(team_id, args.ref))
+            print(container.data_rights.forget_customer(operator, args.ref))
             return 0
-        print(container.data_rights.forget_user(team_id, args.user_id))
+        print(container.data_rights.forget_user(operator, args.user_id))
         return 0
     except NotFound as error:
         print(f"empathy-bot: {error.message}", file=sys.stderr)

@@ -25,6 +25,8 @@ class Permission(Enum):
     PREVIEW_DIGEST = (MANAGER, "preview the digest")
     PAUSE_KUDOS = (OWNER, "pause giving kudos")
     SEND_KUDOS_FOR_OTHERS = (OWNER, "send kudos on someone's behalf")
+    EXPORT_DATA = (OWNER, "export the workspace's data")
+    FORGET_DATA = (OWNER, "forget a customer or a person")
 
     def __init__(self, role: str, action: str) -> None:
         self.role = role

@@ -9,7 +9,9 @@ from slack_sdk import WebClient
 
 from bot.channels import posting_problems
 from bot.container import Container
+from bot.domain.actor import Actor
 from bot.domain.settings import SettingsInvalid, changed_channels
+from bot.manifest import COMMANDS
 from bot.views import ids
 from bot.views.home import home_view
 from bot.views.kudos import kudos_home_section
@@ -39,31 +41,28 @@ def render_home(services: Container, client: WebClient, team_id: str, user_id: s
         routing_home_section(is_owner=is_owner),
         privacy_sections(settings),
     ]
-    client.views_publish(user_id=user_id, view=home_view(is_owner=is_owner, sections=sections))
-
-
-def open_settings(
-    ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, services: Container
-) -> None:
-    ack()
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    services.roles.require_owner(team_id, user_id, "change settings")
-    client.views_open(
-        trigger_id=body["trigger_id"], view=settings_modal(services.workspace_settings.get(team_id))
+    client.views_publish(
+        user_id=user_id, view=home_view(is_owner=is_owner, commands=COMMANDS, sections=sections)
     )
 
 
-def save_settings(
-    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+def open_settings(
+    ack: Ack, body: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    services.roles.require_owner(team_id, user_id, "change settings")
+    ack()
+    current = services.workspace_settings.for_editing(actor)
+    client.views_open(trigger_id=body["trigger_id"], view=settings_modal(current))
+
+
+def save_settings(
+    ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
+) -> None:
+    current = services.workspace_settings.for_editing(actor)  # refused before any Slack call
     changes = read_settings_form(view["state"]["values"])
     try:
-        current = services.workspace_settings.get(team_id)
         if problems := posting_problems(client, changed_channels(current, changes)):
             raise SettingsInvalid(problems)
-        services.workspace_settings.update(team_id, user_id, changes)
+        services.workspace_settings.update(actor, changes)
     except SettingsInvalid as invalid:
         ack(
             response_action="errors",
@@ -71,4 +70,4 @@ def save_settings(
         )
         return
     ack()
-    render_home(services, client, team_id, user_id)
+    render_home(services, client, actor.team_id, actor.user_id)

@@ -6,8 +6,8 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.charts import sentiment_trend_png
 from bot.container import Container
+from bot.views.charts import sentiment_trend_png
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ def send_weekly_digests(container: Container) -> int:
         if digest is None:
             continue
         posted += 1
-        container.outbox.wakeup()
         channel = container.workspace_settings.get(team_id).digest_channel
         if (
             channel

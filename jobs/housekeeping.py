@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from bot.container import Container
-from storage.repositories.idempotency import forget_processed_before
+from bot.services.retention import KEEP_EVENT_KEYS
 
 log = logging.getLogger(__name__)
 
-KEEP_EVENT_KEYS = timedelta(days=30)
-
 
 def forget_old_event_keys(container: Container) -> int:
-    with container.sessions.begin() as s:
-        removed = forget_processed_before(s, container.clock.now() - KEEP_EVENT_KEYS)
+    removed = container.retention.forget_old_event_keys()
     if removed:
         log.info("housekeeping: forgot %d processed event keys older than %s", removed, KEEP_EVENT_KEYS)
     return removed

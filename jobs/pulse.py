@@ -27,7 +27,7 @@ def run_pulse_surveys(container: Container) -> None:
 
 def share_result_charts(container: Container) -> int:
     """A chart of each closed survey's answer distributions; best-effort, at most once per survey."""
-    from bot.charts import distribution_png
+    from bot.views.charts import distribution_png
 
     shared = 0
     for team_id, results, channel in container.pulse.charts_due():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.charts import WeekPoint, sentiment_trend_png
+from bot.domain.digest import WeekPoint
+from bot.views.charts import sentiment_trend_png
 
 
 def test_trend_chart_is_a_png_even_with_empty_weeks() -> None:

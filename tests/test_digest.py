@@ -13,8 +13,9 @@ from sqlalchemy import insert
 
 from bot.clock import FixedClock
 from bot.container import Container
+from bot.domain.digest import percentile
 from bot.domain.digest_period import week_of
-from bot.services.digest import percentile
+from bot.domain.errors import NotAllowed
 from jobs.digest import send_weekly_digests
 from storage.models import Feedback, FeedbackNudge
 from tests.conftest import OWNER
@@ -29,7 +30,8 @@ BERLIN_TZ = "Europe/Berlin"
 def configured(container: Container) -> Container:
     container.workspaces.ensure(TEAM_ID)  # as the first request from the workspace does
     container.workspace_settings.update(
-        TEAM_ID, OWNER, {"digest_channel": "CDIGEST1", "managers": [MANAGER], "digest_dm_managers": True}
+        container.actors.of(TEAM_ID, OWNER),
+        {"digest_channel": "CDIGEST1", "managers": [MANAGER], "digest_dm_managers": True},
     )
     return container
 
@@ -186,7 +188,9 @@ def test_a_schedule_change_takes_effect_without_restart_and_late_starts_skip(
 ) -> None:
     clock.set(datetime(2026, 11, 17, 8, 0, tzinfo=UTC))  # Tuesday 09:00 Berlin: Monday's is past grace
     assert send_weekly_digests(configured) == 0
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"digest_day": "tue", "digest_time": "08:30"})
+    configured.workspace_settings.update(
+        configured.actors.of(TEAM_ID, OWNER), {"digest_day": "tue", "digest_time": "08:30"}
+    )
     assert send_weekly_digests(configured) == 1
 
 
@@ -217,6 +221,15 @@ def test_digest_command_is_for_managers_and_explains_bad_weeks(
     assert preview["response_type"] == "ephemeral" and "2026-W45" in preview["text"]
 
 
+def test_the_preview_is_refused_by_the_service_itself_not_only_by_the_command(
+    configured: Container,
+) -> None:
+    with pytest.raises(NotAllowed, match="preview the digest"):
+        configured.digests.preview(configured.actors.of(TEAM_ID, "UEMPLOYEE"), "last-week")
+    preview = configured.digests.preview(configured.actors.of(TEAM_ID, MANAGER), "last-week")
+    assert preview.team_id == TEAM_ID
+
+
 def test_team_and_wins_sections_come_from_closed_surveys_and_kudos(
     configured: Container, clock: FixedClock, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
@@ -228,7 +241,7 @@ def test_team_and_wins_sections_come_from_closed_surveys_and_kudos(
     for user, score in zip(team, [10, 9, 9, 8, 3], strict=False):
         Respondent.from_dm(driver, slack, user).click("q1", score)
     driver.command("/pulse", f"close {survey_id}", user=OWNER)
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"kudos_channel": "CKUDOS1"})
+    configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"kudos_channel": "CKUDOS1"})
     driver.command(
         "/kudos",
         f"<@{team[0]}|a> <@{team[1]}|b> for calming a customer down #calmed-a-tense-moment",
@@ -250,7 +263,9 @@ def test_one_workspace_failing_does_not_cost_the_others_their_digest(
     configured: Container, clock: FixedClock, slack: SlackStandIn, monkeypatch, caplog
 ) -> None:
     configured.workspaces.ensure("T0BROKEN")
-    configured.workspace_settings.update("T0BROKEN", OWNER, {"digest_channel": "CBROKEN1"})
+    configured.workspace_settings.update(
+        configured.actors.of("T0BROKEN", OWNER), {"digest_channel": "CBROKEN1"}
+    )
     build = configured.digests.build
 
     def broken_for_one(team_id, week):  # type: ignore[no-untyped-def]

@@ -64,7 +64,7 @@ def test_a_rule_error_is_the_one_field_error_and_still_a_feedback_error() -> Non
 
 
 def test_only_owners_edit_routing_or_create_sources_whoever_calls_the_service(container: Container) -> None:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
     employee = Actor(TEAM_ID, "UEMPLOYEE")
     owner = container.actors.of(TEAM_ID, OWNER)
     rule = container.feedback.add_rule(owner, "keyword", "refund", "CBILL01")

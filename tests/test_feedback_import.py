@@ -37,7 +37,7 @@ CSV = """id,text,customer,rating,tags
 
 @pytest.fixture
 def configured(container: Container) -> Container:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
     return container
 
 
@@ -173,7 +173,7 @@ def test_nul_characters_are_dropped_from_text_and_refused_in_ids(container: Cont
 def test_imported_rows_are_masked_unless_owners_keep_pii(container: Container) -> None:
     data = 'id,text,customer\n1,"Call +49 151 2345 6712, order 2026-1234-5678",jane@example.com\n'
     import_csv(container.feedback, TEAM_ID, io.StringIO(data))
-    container.workspace_settings.update(TEAM_ID, OWNER, {"keep_pii": True})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"keep_pii": True})
     import_csv(container.feedback, TEAM_ID, io.StringIO(data.replace("\n1,", "\n2,")))
     with container.sessions() as s:
         rows = {f.external_id: (f.text, f.customer) for f in s.scalars(select(Feedback))}

@@ -19,7 +19,9 @@ ANGRY = "Terrible experience, the app is broken and support is useless."
 
 @pytest.fixture
 def configured(container: Container) -> Container:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01", "sla_hours": 4})
+    container.workspace_settings.update(
+        container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01", "sla_hours": 4}
+    )
     return container
 
 

@@ -65,7 +65,7 @@ PII_TEXT = (
 
 @pytest.fixture
 def configured(container: Container) -> Container:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
     return container
 
 
@@ -92,7 +92,7 @@ def test_the_card_and_the_database_get_masked_text_by_default(
 def test_owners_can_keep_pii_in_the_database_but_cards_stay_masked(
     configured: Container, slack: SlackStandIn
 ) -> None:
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"keep_pii": True})
+    configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"keep_pii": True})
     card, stored = _card_and_stored(configured, slack)
     assert stored == PII_TEXT
     assert "j***@example.com" in card and "jane.doe" not in card and "2345 6712" not in card

@@ -26,7 +26,7 @@ NEGATIVE = "This is terrible. The app crashed again and support was useless, I w
 @pytest.fixture
 def configured(container: Container) -> Container:
     container.workspace_settings.update(
-        TEAM_ID, OWNER, {"feedback_channel": "CFEED01", "escalation_channel": "CESCAL1"}
+        container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01", "escalation_channel": "CESCAL1"}
     )
     return container
 

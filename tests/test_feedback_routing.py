@@ -22,7 +22,7 @@ OPERATOR = Actor.operator(TEAM_ID)
 
 @pytest.fixture
 def configured(container: Container) -> Container:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
     return container
 
 

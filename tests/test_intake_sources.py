@@ -27,8 +27,8 @@ BODY = {"id": "Z-1", "text": "The checkout is broken and support never answered.
 
 @pytest.fixture
 def two_teams(container: Container) -> Container:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
-    container.workspace_settings.update(OTHER, OWNER, {"feedback_channel": "COTHER1"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(container.actors.of(OTHER, OWNER), {"feedback_channel": "COTHER1"})
     return container
 
 
@@ -48,8 +48,8 @@ def teams_of_items(container: Container) -> list[str]:
 def test_two_workspaces_with_a_source_of_the_same_name_each_get_their_own_feedback(
     two_teams: Container,
 ) -> None:
-    first_secret, _ = two_teams.feedback.add_source(TEAM_ID, "zendesk")
-    second_secret, second_token = two_teams.feedback.add_source(OTHER, "zendesk")
+    first_secret, _ = two_teams.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
+    second_secret, second_token = two_teams.feedback.add_source(Actor.operator(OTHER), "zendesk")
     now = int(two_teams.clock.now().timestamp())
     assert post(two_teams, BODY, signed(second_secret, BODY, timestamp=now)).status == 201
     assert post(two_teams, BODY, signed(first_secret, BODY, timestamp=now)).status == 201
@@ -73,7 +73,7 @@ def test_the_url_id_names_the_workspace_and_a_token_of_another_source_is_refused
 
 
 def test_legacy_sources_are_sealed_on_first_use_and_keep_working(two_teams: Container) -> None:
-    secret, token = two_teams.feedback.add_source(TEAM_ID, "zendesk")
+    secret, token = two_teams.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
     assert post(two_teams, BODY, {"Authorization": f"Bearer {token}"}).status == 201
     with two_teams.sessions() as s:
         row = s.scalars(select(FeedbackSource)).one()

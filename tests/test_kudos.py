@@ -26,7 +26,7 @@ STORY = (
 
 @pytest.fixture
 def configured(container: Container, slack: SlackStandIn) -> Container:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"kudos_channel": KUDOS_CHANNEL})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"kudos_channel": KUDOS_CHANNEL})
     for user, name in ((GIVER, "gina"), (ANA, "ana"), (BEN, "ben"), (CAROL, "carol")):
         slack.add_user(user, name)
     slack.add_user(OTHER_BOT, "otherbot", is_bot=True)
@@ -123,7 +123,7 @@ def test_kudos_breaking_a_rule_gets_a_specific_ephemeral_message_and_stores_noth
 def test_daily_allowance_is_refused_kindly_with_the_reset_time_and_resets_at_local_midnight(
     configured: Container, driver: SlackDriver, clock: FixedClock
 ) -> None:
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"kudos_daily_limit": 2})
+    configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"kudos_daily_limit": 2})
     kudos(driver, f"<@{ANA}|ana> for the calm call")
     answer = kudos(driver, STORY)
     assert "1 kudos left today and this one recognises 2 people" in answer["text"]
@@ -139,7 +139,7 @@ def test_daily_allowance_is_refused_kindly_with_the_reset_time_and_resets_at_loc
 
 
 def test_paused_giver_is_refused(configured: Container, driver: SlackDriver) -> None:
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"kudos_paused": [GIVER]})
+    configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"kudos_paused": [GIVER]})
     assert "paused for you" in kudos(driver, f"<@{ANA}|ana> for the help")["text"]
     assert kudos_count(configured) == (0, 0)
 
@@ -261,7 +261,7 @@ def test_skin_tone_variant_and_custom_emoji_setting_are_recognised(
 ) -> None:
     driver.event(reaction(emoji="heart_hands::skin-tone-4"))
     assert kudos_count(configured) == (1, 1)
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"kudos_emoji": "sparkles"})
+    configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"kudos_emoji": "sparkles"})
     driver.event(reaction(user=BEN, emoji="sparkles"))
     assert kudos_count(configured) == (2, 2)
 
@@ -360,7 +360,9 @@ def test_app_home_shows_the_counts_after_kudos_are_given(
     assert "Latest kudos in the team" in home and "pairing on the refund flow" in home
     assert "most recognised for" not in home
 
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"show_monthly_recognition": True})
+    configured.workspace_settings.update(
+        configured.actors.of(TEAM_ID, OWNER), {"show_monthly_recognition": True}
+    )
     driver.event({"type": "app_home_opened", "user": OWNER, "channel": "D1", "tab": "home"})
     home = json.dumps(slack.calls_to("views.publish")[-1]["view"])
     assert "This month the team was most recognised for:* `#extra-mile` (1), `#owned-it` (1)" in home
@@ -372,7 +374,9 @@ def test_customer_praise_offer_opens_the_kudos_modal_on_the_customers_behalf(
 ) -> None:
     from bot.domain.feedback import FeedbackInput
 
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    configured.workspace_settings.update(
+        configured.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"}
+    )
     item, _ = configured.feedback.ingest(
         TEAM_ID, FeedbackInput(source="api", external_id="1", text="Ana was wonderful", customer="ACME")
     )
@@ -404,7 +408,7 @@ def test_kudos_text_is_inert_on_the_card(
 def test_reaction_within_the_window_counts_against_the_allowance(
     configured: Container, driver: SlackDriver, slack: SlackStandIn, clock: FixedClock
 ) -> None:
-    configured.workspace_settings.update(TEAM_ID, OWNER, {"kudos_daily_limit": 1})
+    configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"kudos_daily_limit": 1})
     driver.event(reaction())
     driver.event(reaction(author=BEN) | {"item": {"type": "message", "channel": "CGENERAL", "ts": "1.5"}})
     assert kudos_count(configured) == (1, 1)

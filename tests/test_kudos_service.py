@@ -67,7 +67,7 @@ def test_group_members_are_filtered_but_direct_mentions_keep_their_rules() -> No
 def test_allowance_counts_people_per_local_day_and_resets_at_local_midnight(
     container: Container, clock: FixedClock
 ) -> None:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"kudos_daily_limit": 3})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"kudos_daily_limit": 3})
     clock.set(datetime(2026, 11, 16, 22, 30, tzinfo=UTC))  # 23:30 in Berlin
     give(container, GIVER, [ANA, BEN])
     give(container, GIVER, [CAROL])
@@ -126,7 +126,9 @@ def test_kudos_summary_counts_by_value_and_person_and_highlights_the_stories_peo
 
 @pytest.fixture
 def team(container: Container, slack: SlackStandIn) -> Container:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"kudos_channel": "CKUDOS1", "managers": [MANAGER]})
+    container.workspace_settings.update(
+        container.actors.of(TEAM_ID, OWNER), {"kudos_channel": "CKUDOS1", "managers": [MANAGER]}
+    )
     container.workspaces.ensure(TEAM_ID)
     for user in (GIVER, ANA, BEN, CAROL, MANAGER):
         slack.add_user(user)
@@ -170,7 +172,7 @@ def test_no_fairness_note_when_off_in_quiet_hours_or_without_recent_kudos(
     clock.set(START.replace(hour=20))  # 21:00 in Berlin
     assert send_kudos_fairness_nudges(team) == 0
     clock.set(START)
-    team.workspace_settings.update(TEAM_ID, OWNER, {"fairness_nudges": False})
+    team.workspace_settings.update(team.actors.of(TEAM_ID, OWNER), {"fairness_nudges": False})
     assert send_kudos_fairness_nudges(team) == 0
     team.outbox.drain()
     assert _notes(slack) == []

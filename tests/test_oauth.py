@@ -14,6 +14,7 @@ from bot.app import create_app
 from bot.clock import FixedClock
 from bot.config import EnvConfig
 from bot.container import Container, build_container
+from bot.domain.actor import Actor
 from bot.web import WebApp, build_web_app
 from tests.conftest import SIGNING_SECRET
 from tests.http_client import call_wsgi
@@ -112,7 +113,9 @@ def test_two_installed_workspaces_each_get_their_own_digest_with_only_their_own_
         "T0BBBBB": ["Lovely service, thank you so much!"],
     }
     for team, items in texts.items():
-        oauth_container.workspace_settings.update(team, None, {"digest_channel": f"CDIG{team[-1]}01"})
+        oauth_container.workspace_settings.update(
+            Actor.operator(team), {"digest_channel": f"CDIG{team[-1]}01"}
+        )
         for n, text in enumerate(items):
             received = oauth_container.clock.now() - timedelta(days=3)
             oauth_container.feedback.ingest(

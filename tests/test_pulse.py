@@ -378,7 +378,7 @@ def test_closed_results_are_charted_once_in_the_digest_channel_and_never_when_wi
 ) -> None:
     from jobs.pulse import run_pulse_surveys
 
-    container.workspace_settings.update(TEAM_ID, OWNER, {"digest_channel": "CDIGEST1"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"digest_channel": "CDIGEST1"})
     team = people(slack, 8)
     withheld = launch(driver, container)
     shown = launch(driver, container)

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.container import Container
+from bot.domain.actor import Actor
+from bot.domain.errors import NotAllowed
 from bot.domain.settings import SettingsInvalid, WorkspaceSettings, validate
 from tests.conftest import OWNER
 
@@ -29,20 +31,22 @@ def test_validate_cleans_values_and_reports_bad_fields() -> None:
 def test_env_owners_apply_until_owners_are_set_in_slack(container: Container) -> None:
     team = "T0TEAM1"
     assert container.roles.is_owner(team, OWNER)
-    container.workspace_settings.update(team, OWNER, {"owners": ["UNEWOWNER"]})
+    container.workspace_settings.update(container.actors.of(team, OWNER), {"owners": ["UNEWOWNER"]})
     assert not container.roles.is_owner(team, OWNER)
     assert container.roles.is_owner(team, "UNEWOWNER")
 
 
 def test_cross_field_rules_are_checked_against_stored_values(container: Container) -> None:
     with pytest.raises(SettingsInvalid) as caught:
-        container.workspace_settings.update("T0TEAM1", OWNER, {"negative_threshold": "0.5"})
+        container.workspace_settings.update(
+            container.actors.of("T0TEAM1", OWNER), {"negative_threshold": "0.5"}
+        )
     assert "negative_threshold" in caught.value.errors
     assert container.workspace_settings.get("T0TEAM1").negative_threshold == -0.1
 
 
 def test_settings_are_kept_per_workspace(container: Container) -> None:
-    container.workspace_settings.update("T0TEAM1", OWNER, {"kudos_daily_limit": "9"})
+    container.workspace_settings.update(container.actors.of("T0TEAM1", OWNER), {"kudos_daily_limit": "9"})
     assert container.workspace_settings.get("T0TEAM1").kudos_daily_limit == 9
     assert container.workspace_settings.get("T0OTHER").kudos_daily_limit == 5
 
@@ -58,3 +62,14 @@ def test_settings_are_kept_per_workspace(container: Container) -> None:
 )
 def test_quiet_hours_follow_the_workspace_time_zone(when: datetime, working: bool) -> None:
     assert WorkspaceSettings(timezone="Europe/Berlin").is_working_time(when) is working
+
+
+def test_only_owners_change_settings_whoever_calls_the_service(container: Container) -> None:
+    someone = container.actors.of("T0TEAM1", "USOMEONE1")
+    with pytest.raises(NotAllowed):
+        container.workspace_settings.for_editing(someone)
+    with pytest.raises(NotAllowed):
+        container.workspace_settings.update(someone, {"kudos_daily_limit": "9"})
+    assert container.workspace_settings.get("T0TEAM1").kudos_daily_limit == 5
+    container.workspace_settings.update(Actor.operator("T0TEAM1"), {"kudos_daily_limit": "9"})
+    assert container.workspace_settings.get("T0TEAM1").kudos_daily_limit == 9

@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from bot.__main__ import main
 from bot.clock import FixedClock
 from bot.container import Container
+from bot.domain.actor import Actor
+from bot.domain.errors import NotAllowed
 from bot.domain.feedback import FeedbackInput
 from bot.services.retention import REDACTED
 from jobs.housekeeping import apply_retention
@@ -78,7 +80,7 @@ def test_retention_redacts_old_feedback_and_comments_keeps_numbers_and_says_what
     driver: SlackDriver, container: Container, clock: FixedClock, slack: SlackStandIn, caplog
 ) -> None:
     container.workspace_settings.update(
-        TEAM_ID, OWNER, {"feedback_retention_days": 30, "comment_retention_days": 30}
+        container.actors.of(TEAM_ID, OWNER), {"feedback_retention_days": 30, "comment_retention_days": 30}
     )
     ingest(container, "old-1", "Ann Old")
     closed_survey_with_comments(driver, container, slack)
@@ -170,7 +172,7 @@ def test_data_commands_refuse_an_unknown_or_unnamed_workspace(
 def test_forget_user_removes_their_kudos_and_deletes_the_cards(
     cli_env: None, driver: SlackDriver, container: Container, clock: FixedClock, slack: SlackStandIn, capsys
 ) -> None:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"kudos_channel": "CKUDOS1"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"kudos_channel": "CKUDOS1"})
     for user in ("UGIVER01", "UANA0001", "UBEN0001"):
         slack.add_user(user)
     driver.command(
@@ -196,7 +198,7 @@ def test_forget_user_removes_their_kudos_and_deletes_the_cards(
     container.outbox.drain()
     deleted = slack.calls_to("chat.delete")
     assert len(deleted) == 1 and deleted[0]["channel"] == "CKUDOS1"
-    exported = json.dumps(container.data_rights.export(TEAM_ID))
+    exported = json.dumps(container.data_rights.export(Actor.operator(TEAM_ID)))
     assert "UGIVER01" not in exported.replace('"UOWNER01"', "")
 
 
@@ -212,7 +214,7 @@ def test_an_uninstalled_workspace_is_kept_for_its_retention_period_then_removed(
     container.feedback.ingest("T0STAYS", FeedbackInput("email", "S-1", "Fine, thanks."), post_cards=False)
     driver.event({"type": "app_uninstalled"})
     container.workspace_settings.update(
-        TEAM_ID, None, {"feedback_retention_days": 30, "comment_retention_days": 40}
+        Actor.operator(TEAM_ID), {"feedback_retention_days": 30, "comment_retention_days": 40}
     )
 
     clock.advance(days=39)
@@ -228,3 +230,15 @@ def test_an_uninstalled_workspace_is_kept_for_its_retention_period_then_removed(
                 assert left == 0, table.name
         assert s.scalar(select(func.count()).select_from(SurveyResponse)) == 0
         assert s.scalar(select(func.count()).select_from(Feedback).where(Feedback.team_id == "T0STAYS")) == 1
+
+
+def test_data_rights_are_the_operators_and_owners_not_anyone_elses(container: Container) -> None:
+    stranger = container.actors.of(TEAM_ID, "USTRANGER1")
+    for attempt in (
+        lambda: container.data_rights.export(stranger),
+        lambda: container.data_rights.forget_customer(stranger, "ACME"),
+        lambda: container.data_rights.forget_user(stranger, OWNER),
+    ):
+        with pytest.raises(NotAllowed):
+            attempt()
+    assert container.data_rights.export(Actor.operator(TEAM_ID))["team_id"] == TEAM_ID

@@ -72,7 +72,9 @@ def test_three_schedulers_send_fan_out_reminders_results_and_the_digest_exactly_
     database_url: str,
 ) -> None:
     team = people(slack, 60)
-    container.workspace_settings.update("T0TEAM1", OWNER, {"digest_channel": "CDIGEST1"})  # due now (Mon)
+    container.workspace_settings.update(
+        container.actors.of("T0TEAM1", OWNER), {"digest_channel": "CDIGEST1"}
+    )  # due now (Mon)
     survey_id = launch(driver, container, reminders="1")
     processes = [
         build_container(settings, clock=clock, engine=create_db_engine(database_url))

@@ -47,7 +47,7 @@ def assert_answer(result: Any) -> bool:
 
 
 def setup(container: Container) -> tuple[str, str]:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
     return container.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
 
 

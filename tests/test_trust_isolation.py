@@ -21,7 +21,7 @@ OTHER = "T0OTHER"
 def test_another_workspace_cannot_touch_feedback_surveys_or_settings(
     driver: SlackDriver, container: Container, slack: SlackStandIn
 ) -> None:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
     container.feedback.ingest(TEAM_ID, FeedbackInput("email", "A-1", "Awful, the order never came."))
     with container.sessions.begin() as s:
         feedback_id = s.scalar(select(Feedback.id))
@@ -57,7 +57,7 @@ def test_another_workspace_cannot_touch_feedback_surveys_or_settings(
         assert [r.answers for r in s.scalars(select(SurveyResponse))] == [{"q1": 7}]
 
     # A kudos here cannot get a +1 from there, and the other workspace's Home shows none of ours.
-    container.workspace_settings.update(TEAM_ID, OWNER, {"kudos_channel": "CKUDOS1"})
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"kudos_channel": "CKUDOS1"})
     driver.command(
         "/kudos", f"<@{team[2]}|p> for calming a customer down #calmed-a-tense-moment", user=team[3]
     )
@@ -72,7 +72,7 @@ def test_another_workspace_cannot_touch_feedback_surveys_or_settings(
     assert container.kudos.home(TEAM_ID, team[2]).received == 1
 
     # Settings changed in the other workspace stay there.
-    container.workspace_settings.update(OTHER, OWNER, {"feedback_channel": "COTHER1"})
+    container.workspace_settings.update(container.actors.of(OTHER, OWNER), {"feedback_channel": "COTHER1"})
     assert container.workspace_settings.get(TEAM_ID).feedback_channel == "CFEED01"
     listing = json.dumps(response_json(driver.command("/pulse", "list", user=OWNER, team=OTHER)))
     assert "No surveys yet" in listing

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.domain.digest import Digest
 from bot.views.common import Message
+from bot.views.digest import digest_message
 
-RENDERERS: Mapping[type, Callable[[Any], Message]] = {}
+RENDERERS: Mapping[type, Callable[[Any], Message]] = {Digest: digest_message}

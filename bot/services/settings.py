@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.domain.actor import Actor
 from bot.domain.settings import SettingsInvalid, WorkspaceSettings, validate
+from bot.policy import Permission, require
 from storage.repositories import workspaces as repo
 
 CACHE_SECONDS = 5.0
@@ -57,8 +59,16 @@ class SettingsService:
         """Drop the cached settings of a workspace whose rows were removed."""
         self._cache.pop(team_id, None)
 
-    def update(self, team_id: str, user_id: str | None, changes: dict[str, Any]) -> WorkspaceSettings:
-        """Validate and store `changes`; raises SettingsInvalid (with per-field errors) storing nothing."""
+    def for_editing(self, actor: Actor) -> WorkspaceSettings:
+        """The settings as they stand, for someone about to change them (owners only)."""
+        require(actor, Permission.CHANGE_SETTINGS)
+        return self.get(actor.team_id)
+
+    def update(self, actor: Actor, changes: dict[str, Any]) -> WorkspaceSettings:
+        """Validate and store `changes` (owners only); raises SettingsInvalid (with per-field errors)
+        storing nothing. The change is recorded as made by the actor (nobody, for the operator)."""
+        require(actor, Permission.CHANGE_SETTINGS)
+        team_id = actor.team_id
         clean, errors = validate(changes)
         with self._sessions.begin() as s:
             current = self.get(team_id, s)
@@ -76,7 +86,7 @@ class SettingsService:
                 )
             if errors:
                 raise SettingsInvalid(errors)
-            repo.save_settings(s, team_id, clean, user_id, self._clock.now())
+            repo.save_settings(s, team_id, clean, actor.user_id or None, self._clock.now())
             saved = self.get(team_id, s)
         self._cache.pop(team_id, None)
         return saved

@@ -6,9 +6,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import DividerBlock, HeaderBlock
 
-from bot.services.digest import Digest, Durations, LoopSection, SentimentSection, TeamSection
-from bot.services.kudos import KudosSummary
-from bot.services.pulse import FOLLOW_UP_DUE_DAYS
+from bot.domain.digest import Digest, Durations, LoopSection, SentimentSection, TeamSection, WinsSection
 from bot.views.common import Message, context, escape, md_section, message, plain, truncate
 from bot.views.feedback import EMOJI
 
@@ -120,13 +118,13 @@ def team_blocks(team: TeamSection) -> list[Any]:
         lines.append(f"You said, we're doing (“{escape(survey.title)}”): {escape(truncate(text, 300))}")
     for survey in team.awaiting_follow_up[:3]:
         lines.append(
-            f":warning: “{escape(survey.title)}” closed over {FOLLOW_UP_DUE_DAYS} days ago with no "
+            f":warning: “{escape(survey.title)}” closed over {team.follow_up_due_days} days ago with no "
             f"follow-up yet: `/pulse respond {survey.id}`"
         )
     return [md_section("\n".join(lines))]
 
 
-def wins_blocks(wins: KudosSummary) -> list[Any]:
+def wins_blocks(wins: WinsSection) -> list[Any]:
     values = ", ".join(f"#{escape(v.value)} ({v.count})" for v in wins.by_value[:3])
     lines = [
         f"*Team wins*: {wins.total} kudos for {wins.people_recognised} people"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, HeaderBlock
 
-from bot.manifest import COMMANDS
 from bot.views import ids
 from bot.views.common import Message, context, md_section, message, plain, view
 
@@ -19,31 +18,44 @@ INTRO = (
 )
 
 
-def commands_section() -> Block:
-    """Every slash command with its usage and what it does, from the manifest (the one list of them)."""
-    lines = [f"`{c.command} {c.usage_hint}`".replace(" `", "`") + f"  {c.description}" for c in COMMANDS]
+class Command(Protocol):
+    """A slash command as the manifest (bot/manifest.py, the one list of them) describes it."""
+
+    @property
+    def command(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def usage_hint(self) -> str: ...
+
+
+def commands_section(commands: Sequence[Command]) -> Block:
+    """Every slash command with its usage and what it does."""
+    lines = [f"`{c.command} {c.usage_hint}`".replace(" `", "`") + f"  {c.description}" for c in commands]
     return md_section("*Commands*\n" + "\n".join(lines))
 
 
-def empathy_help() -> Message:
+def empathy_help(commands: Sequence[Command]) -> Message:
     return message(
         "empathy-bot help",
         [
             md_section(INTRO),
-            commands_section(),
+            commands_section(commands),
             context("The bot's Home tab shows your kudos and, for owners, the settings."),
         ],
     )
 
 
-def home_view(*, is_owner: bool, sections: Sequence[Sequence[Block]] = ()) -> dict[str, Any]:
+def home_view(
+    *, is_owner: bool, commands: Sequence[Command], sections: Sequence[Sequence[Block]] = ()
+) -> dict[str, Any]:
     blocks: list[Block] = [HeaderBlock(text=plain("empathy-bot")), md_section(INTRO)]
     for section in sections:
         if section:
             blocks.append(DividerBlock())
             blocks.extend(section)
     blocks.append(DividerBlock())
-    blocks.append(commands_section())
+    blocks.append(commands_section(commands))
     if is_owner:
         blocks.append(DividerBlock())
         blocks.append(

@@ -6,23 +6,15 @@ not with the history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.digest import OpenFeedback, WindowStats
 from storage.models import Feedback, FeedbackNudge
 
 LABELS = ("positive", "neutral", "negative")
-
-
-@dataclass(frozen=True)
-class WindowStats:
-    count: int
-    by_label: dict[str, int]
-    mean_polarity: float | None
-    corrected: int
 
 
 def window_stats(s: Session, team_id: str, start: datetime, end: datetime) -> WindowStats:
@@ -61,12 +53,12 @@ def negative_texts(s: Session, team_id: str, start: datetime, end: datetime, lim
 
 def open_negative(
     s: Session, team_id: str, open_states: tuple[str, ...], limit: int
-) -> tuple[int, list[Feedback]]:
+) -> tuple[int, list[OpenFeedback]]:
     """How many negative items are still open, and the oldest `limit` of them."""
     where = (Feedback.team_id == team_id, Feedback.state.in_(open_states), Feedback.label == "negative")
     total = s.scalar(select(func.count()).select_from(Feedback).where(*where)) or 0
-    oldest = list(s.scalars(select(Feedback).where(*where).order_by(Feedback.received_at).limit(limit)))
-    return total, oldest
+    oldest = s.scalars(select(Feedback).where(*where).order_by(Feedback.received_at).limit(limit))
+    return total, [OpenFeedback(fb.id, fb.received_at, fb.assignee, fb.text) for fb in oldest]
 
 
 def response_pairs(
@@ -88,13 +80,14 @@ def response_pairs(
 
 def resolutions(
     s: Session, team_id: str, start: datetime, end: datetime, limit: int
-) -> tuple[int, list[Feedback]]:
+) -> tuple[int, list[tuple[str, str]]]:
+    """How many items were resolved in the window, and (customer said, we did) of the latest `limit`."""
     where = (Feedback.team_id == team_id, Feedback.resolved_at >= start, Feedback.resolved_at < end)
     total = s.scalar(select(func.count()).select_from(Feedback).where(*where)) or 0
     latest = list(
         s.scalars(select(Feedback).where(*where).order_by(Feedback.resolved_at.desc()).limit(limit))
     )
-    return total, latest
+    return total, [(fb.text, fb.resolution or "") for fb in latest]
 
 
 def sla_breaches(s: Session, team_id: str, start: datetime, end: datetime) -> int:

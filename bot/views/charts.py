@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from bot.domain.digest import WeekPoint
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-
-@dataclass(frozen=True)
-class WeekPoint:
-    label: str  # "2026-W47"
-    mean_polarity: float | None  # None: no feedback that week
-    volume: int
-    enps: float | None = None  # a survey round that closed that week
 
 
 def sentiment_trend_png(

@@ -11,18 +11,20 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import audience
+from bot import audience, policy
 from bot.container import Container
+from bot.domain.actor import Actor
 from bot.domain.errors import UserFacingError
+from bot.domain.pulse import SurveyDraft, SurveyInvalid
 from bot.domain.pulse_questions import TEMPLATES, QuestionsInvalid, parse_questions
-from bot.services.pulse import SurveyDraft, SurveyInvalid
+from bot.policy import Permission
 from bot.views import ids
 from bot.views.pulse import (
-    follow_up_modal,
     launch_confirmation,
     launch_modal,
     list_message,
     parse_button_value,
+    response_note_modal,
     results_message,
     survey_message,
     text_answer_modal,
@@ -46,7 +48,7 @@ def register(app: App) -> None:
     app.action(re.compile(f"^{ids.PULSE_ANSWER_PREFIX}\\d+$"))(answer_button)
     app.action(ids.PULSE_WRITE)(open_text_answer)
     app.view(ids.PULSE_TEXT_MODAL)(submit_text_answer)
-    app.view(ids.PULSE_FOLLOW_UP_MODAL)(submit_follow_up)
+    app.view(ids.PULSE_FOLLOW_UP_MODAL)(submit_response_note)
 
 
 def _survey_id(sub: str, arg: str) -> int:
@@ -65,13 +67,12 @@ def _usergroups(client: WebClient) -> list[tuple[str, str]]:
 
 
 def pulse_command(
-    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+    ack: Ack, command: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    team_id, user_id = context.team_id or "", context.user_id or ""
     sub, _, arg = (command.get("text") or "").strip().partition(" ")
     sub = sub.lower()
     if sub == "":
-        services.roles.require_owner(team_id, user_id, "launch pulse surveys")
+        policy.require(actor, Permission.LAUNCH_SURVEY)  # the modal opens for owners only
         ack()
         closes = services.clock.now() + DEFAULT_OPEN
         client.views_open(
@@ -80,24 +81,23 @@ def pulse_command(
     elif sub == "help":
         ack(response_type="ephemeral", **usage_message().as_kwargs())
     elif sub == "list":
-        ack(response_type="ephemeral", **list_message(services.pulse.list_for(team_id, user_id)).as_kwargs())
+        ack(response_type="ephemeral", **list_message(services.pulse.list_for(actor)).as_kwargs())
     elif sub == "results":
-        results = services.pulse.results_for(team_id, _survey_id(sub, arg), user_id)
+        results = services.pulse.results_for(actor, _survey_id(sub, arg))
         ack(response_type="ephemeral", **results_message(results).as_kwargs())
     elif sub == "close":
         survey_id = _survey_id(sub, arg)
-        services.pulse.close(team_id, survey_id, user_id)
+        services.pulse.close(actor, survey_id)
         ack(
             response_type="ephemeral",
             text=f"Survey {survey_id} is closed; the results are on their way to you.",
         )
-        services.outbox.wakeup()
     elif sub == "respond":
         survey_id = _survey_id(sub, arg)
-        services.roles.require_owner(team_id, user_id, "share what happens next")
-        info = services.pulse.info(team_id, survey_id)
+        policy.require(actor, Permission.WRITE_RESPONSE_NOTE)  # the modal opens for owners only
+        info = services.pulse.info(actor.team_id, survey_id)
         ack()
-        client.views_open(trigger_id=command["trigger_id"], view=follow_up_modal(info))
+        client.views_open(trigger_id=command["trigger_id"], view=response_note_modal(info))
     else:
         ack(response_type="ephemeral", **usage_message(f"I don't know `/pulse {sub}`.").as_kwargs())
 
@@ -170,11 +170,12 @@ def _read_launch(values: dict[str, Any]) -> tuple[SurveyDraft, dict[str, str]]:
 
 
 def submit_launch(
-    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+    ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    services.roles.require_owner(team_id, user_id, "launch pulse surveys")
     draft, errors = _read_launch(view["state"]["values"])
+    if not policy.allows(actor, Permission.LAUNCH_SURVEY):
+        # The service refuses (its check is the one that counts) before Slack is asked who is in the audience.
+        services.pulse.validate(actor, draft, [])
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -190,7 +191,7 @@ def submit_launch(
         ack(response_action="errors", errors={ids.PULSE_CHANNEL_BLOCK: f"I can't see who is in it: {hint}."})
         return
     try:
-        services.pulse.validate(team_id, user_id, draft, people)
+        services.pulse.validate(actor, draft, people)
     except SurveyInvalid as invalid:
         ack(
             response_action="errors",
@@ -198,11 +199,10 @@ def submit_launch(
         )
         return
     ack()
-    survey_id = services.pulse.launch(team_id, user_id, draft, people)
+    survey_id = services.pulse.launch(actor, draft, people)
     client.chat_postMessage(
-        channel=user_id, **launch_confirmation(survey_id, len(people), draft.anonymous).as_kwargs()
+        channel=actor.user_id, **launch_confirmation(survey_id, len(people), draft.anonymous).as_kwargs()
     )
-    services.outbox.wakeup()
 
 
 def _button(action: dict[str, Any]) -> tuple[int, str, str, str | None]:
@@ -270,16 +270,13 @@ def submit_text_answer(
         )
 
 
-def submit_follow_up(ack: Ack, view: dict[str, Any], context: BoltContext, services: Container) -> None:
+def submit_response_note(ack: Ack, view: dict[str, Any], actor: Actor, services: Container) -> None:
     text = (
         view["state"]["values"].get(ids.PULSE_FOLLOW_UP_BLOCK, {}).get(ids.PULSE_VALUE, {}).get("value") or ""
     )
     try:
-        services.pulse.follow_up(
-            context.team_id or "", int(view["private_metadata"]), context.user_id or "", text
-        )
+        services.pulse.write_response_note(actor, int(view["private_metadata"]), text)
     except SurveyInvalid as invalid:
         ack(response_action="errors", errors={ids.PULSE_FOLLOW_UP_BLOCK: invalid.message})
         return
     ack()
-    services.outbox.wakeup()

@@ -97,7 +97,7 @@ def test_anonymous_launch_to_three_people_is_refused_with_a_reason(
     )
     error = response["errors"][ids.PULSE_CHANNEL_BLOCK]
     assert "at least 5 people" in error and "has 3" in error and "attributed survey" in error
-    assert container.pulse.list_for(TEAM_ID, OWNER) == []
+    assert container.pulse.list_for(container.actors.of(TEAM_ID, OWNER)) == []
     assert dms_to(slack, trio) == {}
 
 
@@ -124,7 +124,7 @@ def test_modal_errors_name_the_input_and_store_nothing(
 
     crafted = driver.submit(ids.PULSE_MODAL, launch_values(closes=closes), user="UEMPLOYEE")
     assert "Only the workspace's empathy-bot owners" in json.dumps(response_json(crafted))
-    assert container.pulse.list_for(TEAM_ID, OWNER) == []
+    assert container.pulse.list_for(container.actors.of(TEAM_ID, OWNER)) == []
 
 
 def test_launch_to_200_acks_before_any_dm_and_ends_with_exactly_200_dms_despite_429s_and_a_restart(
@@ -326,7 +326,7 @@ def test_the_survey_closes_itself_and_a_weekly_survey_launches_its_next_round_wi
     run_pulse_surveys(container)
     run_pulse_surveys(container)
     container.outbox.drain()
-    surveys = container.pulse.list_for(TEAM_ID, OWNER)
+    surveys = container.pulse.list_for(container.actors.of(TEAM_ID, OWNER))
     assert len(surveys) == 2
     second = surveys[0][0]
     assert second.round == 2 and second.state == "open"

@@ -84,21 +84,21 @@ class Notifier:
         raise TypeError(f"cannot send {message!r}")
 
     def _wake_after_commit(self, session: Session) -> None:
-        """Wake the outbox sender once the transaction commits (not before: the rows must be visible)."""
-        if session.info.get("notify_wake"):
-            return
+        """Wake the outbox sender once the transaction commits (not before: the rows must be visible).
+
+        The listeners stay on the session and look at a flag: removing a listener while SQLAlchemy
+        runs the session's listeners fails ("deque mutated during iteration")."""
         session.info["notify_wake"] = True
+        if session.info.get("notify_hooked"):
+            return
+        session.info["notify_hooked"] = True
 
         def wake(committed: Session) -> None:
-            committed.info.pop("notify_wake", None)
-            event.remove(committed, "after_commit", wake)
-            event.remove(committed, "after_rollback", forget)
-            self._outbox.wake()
+            if committed.info.pop("notify_wake", None):
+                self._outbox.wake()
 
         def forget(rolled_back: Session) -> None:
             rolled_back.info.pop("notify_wake", None)
-            event.remove(rolled_back, "after_commit", wake)
-            event.remove(rolled_back, "after_rollback", forget)
 
         event.listen(session, "after_commit", wake)
         event.listen(session, "after_rollback", forget)

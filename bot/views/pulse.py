@@ -1,4 +1,4 @@
-"""Block Kit for pulse surveys: the launch modal, the DM a person answers in, results, follow-ups, help."""
+"""Block Kit for pulse surveys: the launch modal, the answering DM, results, response notes, help."""
 
 from __future__ import annotations
 
@@ -244,7 +244,7 @@ def results_message(results: SurveyResults) -> Message:
     return message(f"Pulse results: {escape(results.survey.title)}", results_blocks(results))
 
 
-def follow_up_message(survey: SurveyInfo, text: str, owner_id: str) -> Message:
+def response_note_message(survey: SurveyInfo, text: str, owner_id: str) -> Message:
     return message(
         f"You said, we're doing: {escape(survey.title)}",
         [
@@ -419,7 +419,7 @@ def text_answer_modal(question: Question, current: str, metadata: str) -> dict[s
     )
 
 
-def follow_up_modal(survey: SurveyInfo) -> dict[str, Any]:
+def response_note_modal(survey: SurveyInfo) -> dict[str, Any]:
     return view(
         type="modal",
         callback_id=ids.PULSE_FOLLOW_UP_MODAL,

@@ -21,15 +21,13 @@ from bot.policy import Permission
 from bot.views import ids
 from bot.views.pulse import (
     launch_confirmation,
-    launch_modal,
     list_message,
     parse_button_value,
-    response_note_modal,
     results_message,
     survey_message,
-    text_answer_modal,
     usage_message,
 )
+from bot.views.pulse_modals import launch_modal, response_note_modal, text_answer_modal
 
 COMMAND = "/pulse"
 DEFAULT_OPEN = timedelta(days=3)

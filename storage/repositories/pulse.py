@@ -43,7 +43,7 @@ def recent_surveys(session: Session, team_id: str, limit: int) -> list[Survey]:
     )
 
 
-def _closed_between(team_id: str, start: datetime, end: datetime) -> Select[tuple[Survey]]:
+def _closed_between(team_id: str, start: datetime, end: datetime) -> Select[Survey]:
     return select(Survey).where(
         Survey.team_id == team_id, Survey.state == "closed", Survey.closed_at >= start, Survey.closed_at < end
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -15,8 +15,8 @@ from bot import audience, policy
 from bot.container import Container
 from bot.domain.actor import Actor
 from bot.domain.errors import UserFacingError
-from bot.domain.pulse import SurveyDraft, SurveyInvalid
-from bot.domain.pulse_questions import TEMPLATES, QuestionsInvalid, parse_questions
+from bot.domain.pulse import SurveyInvalid
+from bot.domain.pulse_questions import TEMPLATES
 from bot.policy import Permission
 from bot.views import ids
 from bot.views.pulse import (
@@ -27,16 +27,17 @@ from bot.views.pulse import (
     survey_message,
     usage_message,
 )
-from bot.views.pulse_modals import launch_modal, response_note_modal, text_answer_modal
+from bot.views.pulse_modals import (
+    launch_block_of,
+    launch_modal,
+    read_launch,
+    response_note_modal,
+    text_answer_modal,
+)
 
 COMMAND = "/pulse"
 DEFAULT_OPEN = timedelta(days=3)
 DEFAULT_TEMPLATE = "enps"
-FIELD_BLOCKS = {
-    "audience": ids.PULSE_CHANNEL_BLOCK,
-    "closes": ids.PULSE_CLOSES_BLOCK,
-    "recurrence": ids.PULSE_RECURRENCE_BLOCK,
-}
 
 
 def register(app: App) -> None:
@@ -116,61 +117,10 @@ def change_template(
     )
 
 
-def _input(values: dict[str, Any], block: str) -> dict[str, Any]:
-    return values.get(block, {}).get(ids.PULSE_VALUE, {})
-
-
-def _read_launch(values: dict[str, Any]) -> tuple[SurveyDraft, dict[str, str]]:
-    """The draft from the modal, or the errors to show next to the inputs."""
-    errors: dict[str, str] = {}
-    template = (
-        values.get(ids.PULSE_TEMPLATE_BLOCK, {}).get(ids.PULSE_TEMPLATE, {}).get("selected_option") or {}
-    ).get("value", "custom")
-    questions_block = next(
-        (b for b in values if b.startswith(ids.PULSE_QUESTIONS_BLOCK)), ids.PULSE_QUESTIONS_BLOCK
-    )
-    questions = []
-    try:
-        questions = parse_questions(_input(values, questions_block).get("value") or "")
-    except QuestionsInvalid as invalid:
-        errors[questions_block] = str(invalid)
-    channel = _input(values, ids.PULSE_CHANNEL_BLOCK).get("selected_conversation")
-    group = (_input(values, ids.PULSE_USERGROUP_BLOCK).get("selected_option") or {}).get("value")
-    people = _input(values, ids.PULSE_PEOPLE_BLOCK).get("selected_users") or []
-    chosen = [a for a in (channel, group, people) if a]
-    target: dict[str, Any] = {}
-    if len(chosen) != 1:
-        errors[ids.PULSE_CHANNEL_BLOCK] = "Choose exactly one audience: a channel, a user group, or people."
-    elif channel:
-        target = {"kind": "channel", "ref": channel}
-    elif group:
-        target = {"kind": "usergroup", "ref": group}
-    else:
-        target = {"kind": "people", "people": sorted(people)}
-    closes_raw = _input(values, ids.PULSE_CLOSES_BLOCK).get("selected_date_time")
-    if not closes_raw:
-        errors[ids.PULSE_CLOSES_BLOCK] = "Pick when the survey closes."
-    draft = SurveyDraft(
-        title=(_input(values, ids.PULSE_TITLE_BLOCK).get("value") or "").strip() or TEMPLATES[template].title,
-        template=template,
-        questions=questions,
-        audience=target,
-        anonymous=bool(_input(values, ids.PULSE_ANONYMOUS_BLOCK).get("selected_options")),
-        closes_at=datetime.fromtimestamp(int(closes_raw or 0), UTC),
-        reminders=int(
-            (_input(values, ids.PULSE_REMINDERS_BLOCK).get("selected_option") or {}).get("value", 1)
-        ),
-        recurrence=(_input(values, ids.PULSE_RECURRENCE_BLOCK).get("selected_option") or {}).get(
-            "value", "none"
-        ),
-    )
-    return draft, errors
-
-
 def submit_launch(
     ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    draft, errors = _read_launch(view["state"]["values"])
+    draft, errors = read_launch(view["state"]["values"])
     if not policy.allows(actor, Permission.LAUNCH_SURVEY):
         # The service refuses (its check is the one that counts) before Slack is asked who is in the audience.
         services.pulse.validate(actor, draft, [])
@@ -193,7 +143,7 @@ def submit_launch(
     except SurveyInvalid as invalid:
         ack(
             response_action="errors",
-            errors={FIELD_BLOCKS.get(invalid.field, ids.PULSE_CHANNEL_BLOCK): invalid.message},
+            errors={launch_block_of(invalid.field): invalid.message},
         )
         return
     ack()

@@ -1,9 +1,9 @@
-"""Block Kit for the pulse modals: launching a survey, writing a text answer, writing the response note."""
+"""Block Kit for the pulse modals (launching a survey, a text answer, the response note) and their parser."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -19,7 +19,8 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
-from bot.domain.pulse_questions import TEMPLATES, Question
+from bot.domain.pulse import SurveyDraft
+from bot.domain.pulse_questions import TEMPLATES, Question, QuestionsInvalid, parse_questions
 from bot.domain.pulse_stats import SurveyInfo
 from bot.views import ids
 from bot.views.common import MODAL_TITLE_LIMIT, context, escape, md_section, truncate, view
@@ -29,6 +30,11 @@ RECURRENCE_LABELS = {
     "weekly": "Every week",
     "biweekly": "Every two weeks",
     "monthly": "Every month",
+}
+FIELD_BLOCKS = {
+    "audience": ids.PULSE_CHANNEL_BLOCK,
+    "closes": ids.PULSE_CLOSES_BLOCK,
+    "recurrence": ids.PULSE_RECURRENCE_BLOCK,
 }
 REMINDER_LABELS = {0: "No reminder", 1: "A day before closing", 2: "Halfway and a day before closing"}
 
@@ -185,3 +191,59 @@ def response_note_modal(survey: SurveyInfo) -> dict[str, Any]:
             ),
         ],
     )
+
+
+def launch_block_of(field: str) -> str:
+    """The launch modal's block a SurveyInvalid field belongs to (the audience for anything else)."""
+    return FIELD_BLOCKS.get(field, ids.PULSE_CHANNEL_BLOCK)
+
+
+def _input(values: dict[str, Any], block: str) -> dict[str, Any]:
+    return values.get(block, {}).get(ids.PULSE_VALUE, {})
+
+
+def read_launch(values: dict[str, Any]) -> tuple[SurveyDraft, dict[str, str]]:
+    """The draft from the modal, or the errors to show next to the inputs."""
+    errors: dict[str, str] = {}
+    template = (
+        values.get(ids.PULSE_TEMPLATE_BLOCK, {}).get(ids.PULSE_TEMPLATE, {}).get("selected_option") or {}
+    ).get("value", "custom")
+    questions_block = next(
+        (b for b in values if b.startswith(ids.PULSE_QUESTIONS_BLOCK)), ids.PULSE_QUESTIONS_BLOCK
+    )
+    questions = []
+    try:
+        questions = parse_questions(_input(values, questions_block).get("value") or "")
+    except QuestionsInvalid as invalid:
+        errors[questions_block] = str(invalid)
+    channel = _input(values, ids.PULSE_CHANNEL_BLOCK).get("selected_conversation")
+    group = (_input(values, ids.PULSE_USERGROUP_BLOCK).get("selected_option") or {}).get("value")
+    people = _input(values, ids.PULSE_PEOPLE_BLOCK).get("selected_users") or []
+    chosen = [a for a in (channel, group, people) if a]
+    target: dict[str, Any] = {}
+    if len(chosen) != 1:
+        errors[ids.PULSE_CHANNEL_BLOCK] = "Choose exactly one audience: a channel, a user group, or people."
+    elif channel:
+        target = {"kind": "channel", "ref": channel}
+    elif group:
+        target = {"kind": "usergroup", "ref": group}
+    else:
+        target = {"kind": "people", "people": sorted(people)}
+    closes_raw = _input(values, ids.PULSE_CLOSES_BLOCK).get("selected_date_time")
+    if not closes_raw:
+        errors[ids.PULSE_CLOSES_BLOCK] = "Pick when the survey closes."
+    draft = SurveyDraft(
+        title=(_input(values, ids.PULSE_TITLE_BLOCK).get("value") or "").strip() or TEMPLATES[template].title,
+        template=template,
+        questions=questions,
+        audience=target,
+        anonymous=bool(_input(values, ids.PULSE_ANONYMOUS_BLOCK).get("selected_options")),
+        closes_at=datetime.fromtimestamp(int(closes_raw or 0), UTC),
+        reminders=int(
+            (_input(values, ids.PULSE_REMINDERS_BLOCK).get("selected_option") or {}).get("value", 1)
+        ),
+        recurrence=(_input(values, ids.PULSE_RECURRENCE_BLOCK).get("selected_option") or {}).get(
+            "value", "none"
+        ),
+    )
+    return draft, errors

@@ -67,17 +67,17 @@ class Rounds:
         now = self._core.clock.now()
         with self._core.sessions.begin() as s:
             due = [
-                (x.team_id, x.id)
+                (x.team_id, x.id, x.audience)
                 for x in repo.awaiting_next_round(s)
                 if add_period(x.created_at, x.recurrence) <= now
             ]
         launched = 0
-        for team_id, survey_id in due:
+        for team_id, survey_id, target in due:
             if not self._core.settings.get(team_id).is_working_time(now):
                 continue
+            people = sorted(set(resolve(team_id, target)))  # asks Slack: never inside a transaction
             with self._core.sessions.begin() as s:
                 survey = self._core.survey(s, team_id, survey_id)
-                people = sorted(set(resolve(team_id, survey.audience)))
                 if not repo.claim_next_round(s, survey_id):
                     continue
                 if survey.anonymous and len(people) < survey.min_responses:

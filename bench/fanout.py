@@ -66,7 +66,10 @@ def main() -> None:
         assert response.status == 200, response.body
 
         deadline = time.time() + 60
-        while container.pulse.list_for("T0TEAM1", OWNER) == [] or _queued(container) < args.people:
+        while (
+            container.pulse.list_for(container.actors.of("T0TEAM1", OWNER)) == []
+            or _queued(container) < args.people
+        ):
             if time.time() > deadline:
                 raise SystemExit("the launch never queued the invitations")
             time.sleep(0.01)

@@ -133,8 +133,8 @@ def seed(database_url: str, api_url: str) -> None:
     from bot.config import EnvConfig
     from bot.container import build_container
     from bot.domain.feedback import FeedbackInput
+    from bot.domain.pulse import SurveyDraft
     from bot.domain.pulse_questions import parse_questions
-    from bot.services.pulse import SurveyDraft
     from storage.migrate import upgrade
     from storage.models import Feedback, OutboxMessage
 
@@ -165,7 +165,9 @@ def seed(database_url: str, api_url: str) -> None:
         closes_at=container.clock.now() + timedelta(days=3),
         reminders=0,
     )
-    SURVEY["id"] = container.pulse.launch(team, OWNER, draft, [f"UA{n:06d}" for n in range(AUDIENCE)])
+    SURVEY["id"] = container.pulse.launch(
+        container.actors.of(team, OWNER), draft, [f"UA{n:06d}" for n in range(AUDIENCE)]
+    )
     with container.sessions.begin() as s:
         FEEDBACK["id"] = s.query(Feedback.id).scalar()
         s.execute(update(OutboxMessage).values(status="sent"))

@@ -87,14 +87,12 @@ def build_container(
         slack=slack,
         workspace_settings=workspace_settings,
         workspaces=Workspaces(sessions, clock),
-        roles=(roles := Roles(workspace_settings)),
+        roles=Roles(workspace_settings),
         actors=Actors(workspace_settings),
         outbox=outbox,
         notifier=notifier,
         feedback=FeedbackService(sessions, clock, workspace_settings, notifier),
-        pulse=(
-            pulse := PulseService(sessions, clock, workspace_settings, roles, outbox, settings.secret_key)
-        ),
+        pulse=(pulse := PulseService(sessions, clock, workspace_settings, notifier, settings.secret_key)),
         retention=Retention(sessions, clock, workspace_settings),
         data_rights=DataRights(sessions, pulse, notifier),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),

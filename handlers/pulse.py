@@ -4,39 +4,40 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import audience
+from bot import audience, policy
 from bot.container import Container
+from bot.domain.actor import Actor
 from bot.domain.errors import UserFacingError
-from bot.domain.pulse_questions import TEMPLATES, QuestionsInvalid, parse_questions
-from bot.services.pulse import SurveyDraft, SurveyInvalid
+from bot.domain.pulse import SurveyInvalid
+from bot.domain.pulse_questions import TEMPLATES
+from bot.policy import Permission
 from bot.views import ids
 from bot.views.pulse import (
-    follow_up_modal,
     launch_confirmation,
-    launch_modal,
     list_message,
     parse_button_value,
     results_message,
     survey_message,
-    text_answer_modal,
     usage_message,
+)
+from bot.views.pulse_modals import (
+    launch_block_of,
+    launch_modal,
+    read_launch,
+    response_note_modal,
+    text_answer_modal,
 )
 
 COMMAND = "/pulse"
 DEFAULT_OPEN = timedelta(days=3)
 DEFAULT_TEMPLATE = "enps"
-FIELD_BLOCKS = {
-    "audience": ids.PULSE_CHANNEL_BLOCK,
-    "closes": ids.PULSE_CLOSES_BLOCK,
-    "recurrence": ids.PULSE_RECURRENCE_BLOCK,
-}
 
 
 def register(app: App) -> None:
@@ -46,7 +47,7 @@ def register(app: App) -> None:
     app.action(re.compile(f"^{ids.PULSE_ANSWER_PREFIX}\\d+$"))(answer_button)
     app.action(ids.PULSE_WRITE)(open_text_answer)
     app.view(ids.PULSE_TEXT_MODAL)(submit_text_answer)
-    app.view(ids.PULSE_FOLLOW_UP_MODAL)(submit_follow_up)
+    app.view(ids.PULSE_FOLLOW_UP_MODAL)(submit_response_note)
 
 
 def _survey_id(sub: str, arg: str) -> int:
@@ -65,13 +66,12 @@ def _usergroups(client: WebClient) -> list[tuple[str, str]]:
 
 
 def pulse_command(
-    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+    ack: Ack, command: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    team_id, user_id = context.team_id or "", context.user_id or ""
     sub, _, arg = (command.get("text") or "").strip().partition(" ")
     sub = sub.lower()
     if sub == "":
-        services.roles.require_owner(team_id, user_id, "launch pulse surveys")
+        policy.require(actor, Permission.LAUNCH_SURVEY)  # the modal opens for owners only
         ack()
         closes = services.clock.now() + DEFAULT_OPEN
         client.views_open(
@@ -80,24 +80,23 @@ def pulse_command(
     elif sub == "help":
         ack(response_type="ephemeral", **usage_message().as_kwargs())
     elif sub == "list":
-        ack(response_type="ephemeral", **list_message(services.pulse.list_for(team_id, user_id)).as_kwargs())
+        ack(response_type="ephemeral", **list_message(services.pulse.list_for(actor)).as_kwargs())
     elif sub == "results":
-        results = services.pulse.results_for(team_id, _survey_id(sub, arg), user_id)
+        results = services.pulse.results_for(actor, _survey_id(sub, arg))
         ack(response_type="ephemeral", **results_message(results).as_kwargs())
     elif sub == "close":
         survey_id = _survey_id(sub, arg)
-        services.pulse.close(team_id, survey_id, user_id)
+        services.pulse.close(actor, survey_id)
         ack(
             response_type="ephemeral",
             text=f"Survey {survey_id} is closed; the results are on their way to you.",
         )
-        services.outbox.wakeup()
     elif sub == "respond":
         survey_id = _survey_id(sub, arg)
-        services.roles.require_owner(team_id, user_id, "share what happens next")
-        info = services.pulse.info(team_id, survey_id)
+        policy.require(actor, Permission.WRITE_RESPONSE_NOTE)  # the modal opens for owners only
+        info = services.pulse.info(actor.team_id, survey_id)
         ack()
-        client.views_open(trigger_id=command["trigger_id"], view=follow_up_modal(info))
+        client.views_open(trigger_id=command["trigger_id"], view=response_note_modal(info))
     else:
         ack(response_type="ephemeral", **usage_message(f"I don't know `/pulse {sub}`.").as_kwargs())
 
@@ -118,63 +117,13 @@ def change_template(
     )
 
 
-def _input(values: dict[str, Any], block: str) -> dict[str, Any]:
-    return values.get(block, {}).get(ids.PULSE_VALUE, {})
-
-
-def _read_launch(values: dict[str, Any]) -> tuple[SurveyDraft, dict[str, str]]:
-    """The draft from the modal, or the errors to show next to the inputs."""
-    errors: dict[str, str] = {}
-    template = (
-        values.get(ids.PULSE_TEMPLATE_BLOCK, {}).get(ids.PULSE_TEMPLATE, {}).get("selected_option") or {}
-    ).get("value", "custom")
-    questions_block = next(
-        (b for b in values if b.startswith(ids.PULSE_QUESTIONS_BLOCK)), ids.PULSE_QUESTIONS_BLOCK
-    )
-    questions = []
-    try:
-        questions = parse_questions(_input(values, questions_block).get("value") or "")
-    except QuestionsInvalid as invalid:
-        errors[questions_block] = str(invalid)
-    channel = _input(values, ids.PULSE_CHANNEL_BLOCK).get("selected_conversation")
-    group = (_input(values, ids.PULSE_USERGROUP_BLOCK).get("selected_option") or {}).get("value")
-    people = _input(values, ids.PULSE_PEOPLE_BLOCK).get("selected_users") or []
-    chosen = [a for a in (channel, group, people) if a]
-    target: dict[str, Any] = {}
-    if len(chosen) != 1:
-        errors[ids.PULSE_CHANNEL_BLOCK] = "Choose exactly one audience: a channel, a user group, or people."
-    elif channel:
-        target = {"kind": "channel", "ref": channel}
-    elif group:
-        target = {"kind": "usergroup", "ref": group}
-    else:
-        target = {"kind": "people", "people": sorted(people)}
-    closes_raw = _input(values, ids.PULSE_CLOSES_BLOCK).get("selected_date_time")
-    if not closes_raw:
-        errors[ids.PULSE_CLOSES_BLOCK] = "Pick when the survey closes."
-    draft = SurveyDraft(
-        title=(_input(values, ids.PULSE_TITLE_BLOCK).get("value") or "").strip() or TEMPLATES[template].title,
-        template=template,
-        questions=questions,
-        audience=target,
-        anonymous=bool(_input(values, ids.PULSE_ANONYMOUS_BLOCK).get("selected_options")),
-        closes_at=datetime.fromtimestamp(int(closes_raw or 0), UTC),
-        reminders=int(
-            (_input(values, ids.PULSE_REMINDERS_BLOCK).get("selected_option") or {}).get("value", 1)
-        ),
-        recurrence=(_input(values, ids.PULSE_RECURRENCE_BLOCK).get("selected_option") or {}).get(
-            "value", "none"
-        ),
-    )
-    return draft, errors
-
-
 def submit_launch(
-    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+    ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    services.roles.require_owner(team_id, user_id, "launch pulse surveys")
-    draft, errors = _read_launch(view["state"]["values"])
+    draft, errors = read_launch(view["state"]["values"])
+    if not policy.allows(actor, Permission.LAUNCH_SURVEY):
+        # The service refuses (its check is the one that counts) before Slack is asked who is in the audience.
+        services.pulse.validate(actor, draft, [])
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -190,19 +139,18 @@ def submit_launch(
         ack(response_action="errors", errors={ids.PULSE_CHANNEL_BLOCK: f"I can't see who is in it: {hint}."})
         return
     try:
-        services.pulse.validate(team_id, user_id, draft, people)
+        services.pulse.validate(actor, draft, people)
     except SurveyInvalid as invalid:
         ack(
             response_action="errors",
-            errors={FIELD_BLOCKS.get(invalid.field, ids.PULSE_CHANNEL_BLOCK): invalid.message},
+            errors={launch_block_of(invalid.field): invalid.message},
         )
         return
     ack()
-    survey_id = services.pulse.launch(team_id, user_id, draft, people)
+    survey_id = services.pulse.launch(actor, draft, people)
     client.chat_postMessage(
-        channel=user_id, **launch_confirmation(survey_id, len(people), draft.anonymous).as_kwargs()
+        channel=actor.user_id, **launch_confirmation(survey_id, len(people), draft.anonymous).as_kwargs()
     )
-    services.outbox.wakeup()
 
 
 def _button(action: dict[str, Any]) -> tuple[int, str, str, str | None]:
@@ -270,16 +218,13 @@ def submit_text_answer(
         )
 
 
-def submit_follow_up(ack: Ack, view: dict[str, Any], context: BoltContext, services: Container) -> None:
+def submit_response_note(ack: Ack, view: dict[str, Any], actor: Actor, services: Container) -> None:
     text = (
         view["state"]["values"].get(ids.PULSE_FOLLOW_UP_BLOCK, {}).get(ids.PULSE_VALUE, {}).get("value") or ""
     )
     try:
-        services.pulse.follow_up(
-            context.team_id or "", int(view["private_metadata"]), context.user_id or "", text
-        )
+        services.pulse.write_response_note(actor, int(view["private_metadata"]), text)
     except SurveyInvalid as invalid:
         ack(response_action="errors", errors={ids.PULSE_FOLLOW_UP_BLOCK: invalid.message})
         return
     ack()
-    services.outbox.wakeup()

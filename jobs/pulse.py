@@ -20,8 +20,10 @@ def run_pulse_surveys(container: Container) -> None:
     def resolve(team_id: str, target: dict[str, Any]) -> list[str]:
         return audience.resolve(container.slack.for_team(team_id), target)
 
-    if pulse.close_due() + pulse.send_reminders() + pulse.launch_next_rounds(resolve):
-        container.outbox.wakeup()
+    # What these queue wakes the outbox by itself once committed (the notifier sees to it).
+    pulse.close_due()
+    pulse.send_reminders()
+    pulse.launch_next_rounds(resolve)
     share_result_charts(container)
 
 

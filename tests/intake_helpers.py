@@ -32,7 +32,9 @@ def fixture(name: str) -> dict[str, Any]:
 
 
 def configure(container: Container) -> None:
-    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01", "keep_pii": True})
+    container.workspace_settings.update(
+        container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01", "keep_pii": True}
+    )
 
 
 def add_source(container: Container, kind: str, name: str | None = None, team_id: str = TEAM_ID) -> NewSource:

@@ -71,7 +71,7 @@ def launch(driver: SlackDriver, container: Container, **kwargs: Any) -> int:
     kwargs.setdefault("closes", container.clock.now() + timedelta(days=3))
     response = driver.submit(ids.PULSE_MODAL, launch_values(**kwargs), user=OWNER)
     assert response.status == 200 and not response_json(response).get("errors"), response.body
-    return max(info.id for info, _ in container.pulse.list_for("T0TEAM1", OWNER))
+    return max(info.id for info, _ in container.pulse.list_for(container.actors.of("T0TEAM1", OWNER)))
 
 
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -58,6 +58,10 @@ def test_non_owner_is_refused_and_bad_subcommands_get_usage(driver: SlackDriver,
 
     employee_results = response_json(driver.command("/pulse", "results 1", user="UEMPLOYEE"))
     assert "Only managers and owners" in employee_results["text"]
+    employee_list = response_json(driver.command("/pulse", "list", user="UEMPLOYEE"))
+    assert "Only managers and owners can list surveys" in employee_list["text"]
+    employee_close = response_json(driver.command("/pulse", "close 1", user="UEMPLOYEE"))
+    assert "Only the workspace's empathy-bot owners can close a survey" in employee_close["text"]
 
 
 def test_owner_opens_the_modal_and_a_template_change_refills_the_questions(
@@ -97,7 +101,7 @@ def test_anonymous_launch_to_three_people_is_refused_with_a_reason(
     )
     error = response["errors"][ids.PULSE_CHANNEL_BLOCK]
     assert "at least 5 people" in error and "has 3" in error and "attributed survey" in error
-    assert container.pulse.list_for(TEAM_ID, OWNER) == []
+    assert container.pulse.list_for(container.actors.of(TEAM_ID, OWNER)) == []
     assert dms_to(slack, trio) == {}
 
 
@@ -122,9 +126,11 @@ def test_modal_errors_name_the_input_and_store_nothing(
     errors = response_json(driver.submit(ids.PULSE_MODAL, unknown_channel, user=OWNER))["errors"]
     assert "can't see who is in it" in errors[ids.PULSE_CHANNEL_BLOCK]
 
+    asked = len(slack.calls_to("conversations.members"))
     crafted = driver.submit(ids.PULSE_MODAL, launch_values(closes=closes), user="UEMPLOYEE")
     assert "Only the workspace's empathy-bot owners" in json.dumps(response_json(crafted))
-    assert container.pulse.list_for(TEAM_ID, OWNER) == []
+    assert len(slack.calls_to("conversations.members")) == asked  # Slack was not asked on their behalf
+    assert container.pulse.list_for(container.actors.of(TEAM_ID, OWNER)) == []
 
 
 def test_launch_to_200_acks_before_any_dm_and_ends_with_exactly_200_dms_despite_429s_and_a_restart(
@@ -326,7 +332,7 @@ def test_the_survey_closes_itself_and_a_weekly_survey_launches_its_next_round_wi
     run_pulse_surveys(container)
     run_pulse_surveys(container)
     container.outbox.drain()
-    surveys = container.pulse.list_for(TEAM_ID, OWNER)
+    surveys = container.pulse.list_for(container.actors.of(TEAM_ID, OWNER))
     assert len(surveys) == 2
     second = surveys[0][0]
     assert second.round == 2 and second.state == "open"
@@ -340,12 +346,15 @@ def test_the_survey_closes_itself_and_a_weekly_survey_launches_its_next_round_wi
     assert "eNPS *+67* (▲50 vs last round)" in shown
 
 
-def test_owner_follow_up_reaches_everyone_invited(
+def test_owner_response_note_reaches_everyone_invited(
     driver: SlackDriver, container: Container, slack: SlackStandIn
 ) -> None:
     team = people(slack, 5)
     survey_id = launch(driver, container)
     container.outbox.drain()
+    employee = response_json(driver.command("/pulse", f"respond {survey_id}", user="UEMPLOYEE"))
+    assert "Only the workspace's empathy-bot owners can share what happens next" in employee["text"]
+    assert not slack.calls_to("views.open")  # the modal opens for owners only
     still_open = response_json(driver.command("/pulse", f"respond {survey_id}", user=OWNER))
     assert still_open == {}  # the modal opens; submitting while open is refused below
     submit = {

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.domain.pulse import add_period, reminder_times
 from bot.domain.pulse_questions import TEMPLATES, QuestionsInvalid, parse_questions, questions_text
 from bot.domain.pulse_stats import comment_minimum, effective_minimum, enps, question_stats
-from bot.services.pulse import add_period, reminder_times
 
 
 def test_enps_is_promoters_minus_detractors_with_skips_excluded() -> None:

@@ -18,7 +18,7 @@ from bot.domain.pulse_stats import QuestionStats, SurveyInfo, SurveyResults
 from bot.services.kudos import parse_kudos_text
 from bot.views.common import Message
 from bot.views.kudos import kudos_card, kudos_dm
-from bot.views.pulse import follow_up_message, results_message, survey_message
+from bot.views.pulse import response_note_message, results_message, survey_message
 from tests.test_trust_feedback_fuzz import check, hostile_text
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -109,4 +109,4 @@ def test_any_survey_text_makes_valid_inert_messages_or_a_clear_error(
     stats = [QuestionStats(q, 5, 3.0, {3: 5}, None) for q in questions if q.scored]
     results = SurveyResults(survey, invited=9, responded=5, questions=stats, comments=[("q9", comment)] * 20)
     check_inert(results_message(results))
-    check_inert(follow_up_message(survey, comment or "We heard you.", "UOWNER01"))
+    check_inert(response_note_message(survey, comment or "We heard you.", "UOWNER01"))

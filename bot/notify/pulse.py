@@ -5,6 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from bot.domain.pulse import Invitation, Reminder, ResponseNote, ResultsReport
 from bot.views.common import Message
+from bot.views.pulse import invitation_message, reminder_message, response_note_message, results_message
 
-RENDERERS: Mapping[type, Callable[[Any], Message]] = {}
+
+def _invitation(content: Invitation) -> Message:
+    return invitation_message(content.survey)
+
+
+def _reminder(content: Reminder) -> Message:
+    return reminder_message(content.survey)
+
+
+def _results(content: ResultsReport) -> Message:
+    return results_message(content.results)
+
+
+def _response_note(content: ResponseNote) -> Message:
+    return response_note_message(content.survey, content.text, content.owner_id)
+
+
+RENDERERS: Mapping[type, Callable[[Any], Message]] = {
+    Invitation: _invitation,
+    Reminder: _reminder,
+    ResultsReport: _results,
+    ResponseNote: _response_note,
+}

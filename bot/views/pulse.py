@@ -1,4 +1,4 @@
-"""Block Kit for pulse surveys: the launch modal, the DM a person answers in, results, follow-ups, help."""
+"""Block Kit for pulse surveys: the answering DM, reminders, results, response notes, the list, help."""
 
 from __future__ import annotations
 
@@ -9,23 +9,13 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
-    CheckboxesElement,
-    ConversationFilter,
-    ConversationSelectElement,
-    DateTimePickerElement,
     HeaderBlock,
-    InputBlock,
-    Option,
-    PlainTextInputElement,
-    StaticSelectElement,
-    UserMultiSelectElement,
 )
 
-from bot.domain.pulse_questions import AGREE_5, KIND_RANGES, TEMPLATES, Question
+from bot.domain.pulse_questions import AGREE_5, KIND_RANGES, Question
 from bot.domain.pulse_stats import QuestionStats, SurveyInfo, SurveyResults
 from bot.views import ids
 from bot.views.common import (
-    MODAL_TITLE_LIMIT,
     Message,
     context,
     escape,
@@ -34,17 +24,9 @@ from bot.views.common import (
     plain,
     quote,
     truncate,
-    view,
 )
 
 MAX_COMMENTS_SHOWN = 15
-RECURRENCE_LABELS = {
-    "none": "Just once",
-    "weekly": "Every week",
-    "biweekly": "Every two weeks",
-    "monthly": "Every month",
-}
-REMINDER_LABELS = {0: "No reminder", 1: "A day before closing", 2: "Halfway and a day before closing"}
 USAGE = (
     "*Pulse surveys*\n"
     "• `/pulse`: launch a survey (owners)\n"
@@ -244,7 +226,7 @@ def results_message(results: SurveyResults) -> Message:
     return message(f"Pulse results: {escape(results.survey.title)}", results_blocks(results))
 
 
-def follow_up_message(survey: SurveyInfo, text: str, owner_id: str) -> Message:
+def response_note_message(survey: SurveyInfo, text: str, owner_id: str) -> Message:
     return message(
         f"You said, we're doing: {escape(survey.title)}",
         [
@@ -282,159 +264,5 @@ def launch_confirmation(survey_id: int, invited: int, anonymous: bool) -> Messag
                 f":rocket: Survey *{survey_id}* ({kind}) is on its way to {invited} people. "
                 f"`/pulse list` shows progress; results come to you when it closes."
             )
-        ],
-    )
-
-
-def launch_modal(
-    template_key: str,
-    usergroups: Sequence[tuple[str, str]],
-    closes_default: datetime,
-) -> dict[str, Any]:
-    """The /pulse modal. The questions block id carries the template so a template change refills it."""
-    template = TEMPLATES[template_key]
-    template_options = [Option(value=t.key, text=t.name) for t in TEMPLATES.values()]
-    blocks: list[Any] = [
-        ActionsBlock(
-            block_id=ids.PULSE_TEMPLATE_BLOCK,
-            elements=[
-                StaticSelectElement(
-                    action_id=ids.PULSE_TEMPLATE,
-                    options=template_options,
-                    initial_option=next(o for o in template_options if o.value == template_key),
-                )
-            ],
-        ),
-        InputBlock(
-            block_id=ids.PULSE_TITLE_BLOCK,
-            label="Title",
-            element=PlainTextInputElement(
-                action_id=ids.PULSE_VALUE, initial_value=template.title, max_length=150
-            ),
-        ),
-        InputBlock(
-            block_id=f"{ids.PULSE_QUESTIONS_BLOCK}:{template_key}",
-            label="Questions, one per line",
-            hint="Start a line with [0-10], [1-5] (agreement) or [text]. Edit, remove or add freely.",
-            element=PlainTextInputElement(
-                action_id=ids.PULSE_VALUE,
-                multiline=True,
-                initial_value="\n".join(template.lines) or None,
-                placeholder="[1-5] I feel heard when I raise a problem.",
-            ),
-        ),
-        InputBlock(
-            block_id=ids.PULSE_CHANNEL_BLOCK,
-            label="Audience: everyone in a channel",
-            optional=True,
-            element=ConversationSelectElement(
-                action_id=ids.PULSE_VALUE, filter=ConversationFilter(include=["public", "private"])
-            ),
-        ),
-    ]
-    if usergroups:
-        blocks.append(
-            InputBlock(
-                block_id=ids.PULSE_USERGROUP_BLOCK,
-                label="…or a user group",
-                optional=True,
-                element=StaticSelectElement(
-                    action_id=ids.PULSE_VALUE,
-                    options=[Option(value=gid, text=truncate(name, 75)) for gid, name in usergroups[:100]],
-                ),
-            )
-        )
-    anonymous = Option(value="anonymous", text="Anonymous (cannot be turned off after launch)")
-    blocks += [
-        InputBlock(
-            block_id=ids.PULSE_PEOPLE_BLOCK,
-            label="…or these people",
-            optional=True,
-            element=UserMultiSelectElement(action_id=ids.PULSE_VALUE),
-        ),
-        InputBlock(
-            block_id=ids.PULSE_ANONYMOUS_BLOCK,
-            label="Anonymity",
-            optional=True,
-            element=CheckboxesElement(
-                action_id=ids.PULSE_VALUE, options=[anonymous], initial_options=[anonymous]
-            ),
-        ),
-        InputBlock(
-            block_id=ids.PULSE_CLOSES_BLOCK,
-            label="Closes at",
-            element=DateTimePickerElement(
-                action_id=ids.PULSE_VALUE, initial_date_time=int(closes_default.timestamp())
-            ),
-        ),
-        _select_input(
-            ids.PULSE_REMINDERS_BLOCK, "Reminders", {str(k): v for k, v in REMINDER_LABELS.items()}, "1"
-        ),
-        _select_input(ids.PULSE_RECURRENCE_BLOCK, "Repeat", RECURRENCE_LABELS, "none"),
-    ]
-    return view(
-        type="modal",
-        callback_id=ids.PULSE_MODAL,
-        title=truncate("New pulse survey", MODAL_TITLE_LIMIT),
-        submit="Launch",
-        close="Cancel",
-        blocks=blocks,
-    )
-
-
-def _select_input(block_id: str, label: str, options: Mapping[str, str], initial: str) -> InputBlock:
-    choices = [Option(value=k, text=v) for k, v in options.items()]
-    return InputBlock(
-        block_id=block_id,
-        label=label,
-        element=StaticSelectElement(
-            action_id=ids.PULSE_VALUE,
-            options=choices,
-            initial_option=next(o for o in choices if o.value == initial),
-        ),
-    )
-
-
-def text_answer_modal(question: Question, current: str, metadata: str) -> dict[str, Any]:
-    return view(
-        type="modal",
-        callback_id=ids.PULSE_TEXT_MODAL,
-        private_metadata=metadata,
-        title="Your answer",
-        submit="Save",
-        close="Cancel",
-        blocks=[
-            InputBlock(
-                block_id=ids.PULSE_TEXT_BLOCK,
-                label=truncate(question.text, 2000),
-                optional=True,
-                element=PlainTextInputElement(
-                    action_id=ids.PULSE_VALUE, multiline=True, max_length=2000, initial_value=current or None
-                ),
-            ),
-            context(
-                "Shown only in the summary, and only if enough people answered. Leave empty to remove it."
-            ),
-        ],
-    )
-
-
-def follow_up_modal(survey: SurveyInfo) -> dict[str, Any]:
-    return view(
-        type="modal",
-        callback_id=ids.PULSE_FOLLOW_UP_MODAL,
-        private_metadata=str(survey.id),
-        title="You said, we're doing",
-        submit="Send to everyone",
-        close="Cancel",
-        blocks=[
-            md_section(
-                f"Survey *{survey.id}*: {escape(survey.title)}. This goes by DM to everyone who was asked."
-            ),
-            InputBlock(
-                block_id=ids.PULSE_FOLLOW_UP_BLOCK,
-                label="What you heard, and what you'll do",
-                element=PlainTextInputElement(action_id=ids.PULSE_VALUE, multiline=True, max_length=2800),
-            ),
         ],
     )

@@ -1,0 +1,144 @@
+"""Pulse surveys: the launch draft, the records services return and send, and the pure rules of a round."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain.errors import FieldError
+from bot.domain.pulse_questions import Question
+from bot.domain.pulse_stats import SurveyInfo, SurveyResults
+
+RECURRENCES = ("none", "weekly", "biweekly", "monthly")
+MIN_OPEN = timedelta(hours=1)
+MAX_OPEN = timedelta(days=30)
+MAX_TEXT_ANSWER = 2000
+RESPONSE_NOTE_DUE_DAYS = 14  # a closed survey with no response note after this shows in the digest
+RESPONSE_NOTE_NAG_DAYS = 56  # ... until this long after it closed
+
+
+class SurveyInvalid(FieldError):
+    """A launch or response note that cannot go ahead; `field` names the modal input it belongs to."""
+
+
+@dataclass(frozen=True)
+class SurveyDraft:
+    title: str
+    template: str
+    questions: list[Question]
+    audience: dict[str, Any]
+    anonymous: bool
+    closes_at: datetime
+    reminders: int = 1
+    recurrence: str = "none"
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What the person's DM shows after an answer: their own choices, and the token to change them."""
+
+    survey: SurveyInfo
+    token: str
+    answers: dict[str, Any]
+    comments: dict[str, str] = field(default_factory=dict)
+
+
+# What the pulse services ask the notifier to send (rendered by bot/notify/pulse.py).
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """The DM asking a person to answer a survey."""
+
+    survey: SurveyInfo
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """The DM reminding a person who has not answered yet."""
+
+    survey: SurveyInfo
+
+
+@dataclass(frozen=True)
+class ResultsReport:
+    """A closed survey's results, to its owner and the digest channel."""
+
+    results: SurveyResults
+
+
+@dataclass(frozen=True)
+class ResponseNote:
+    """The owner's "you said, we're doing", to everyone who was asked."""
+
+    survey: SurveyInfo
+    text: str
+    owner_id: str
+
+
+def add_period(when: datetime, recurrence: str) -> datetime:
+    if recurrence == "weekly":
+        return when + timedelta(weeks=1)
+    if recurrence == "biweekly":
+        return when + timedelta(weeks=2)
+    if recurrence == "monthly":
+        year, month = (when.year + 1, 1) if when.month == 12 else (when.year, when.month + 1)
+        return when.replace(year=year, month=month, day=min(when.day, calendar.monthrange(year, month)[1]))
+    raise ValueError(f"no period for recurrence {recurrence!r}")
+
+
+def reminder_times(created_at: datetime, closes_at: datetime, count: int) -> list[datetime]:
+    """One reminder a day before closing; a second one halfway. Only times after the launch count."""
+    times = [closes_at - timedelta(days=1)]
+    if count >= 2:
+        times.insert(0, created_at + (closes_at - created_at) / 2)
+    return [t for t in times[:count] if t > created_at] if count else []
+
+
+def launch_problem(draft: SurveyDraft, now: datetime) -> SurveyInvalid | None:
+    """What is wrong with a draft's closing time or recurrence, if anything (audience: see below)."""
+    if draft.closes_at < now + MIN_OPEN:
+        return SurveyInvalid("closes", "Give people at least an hour: pick a closing time later than that.")
+    if draft.closes_at > now + MAX_OPEN:
+        return SurveyInvalid("closes", "A pulse closes within 30 days; pick an earlier closing time.")
+    if draft.recurrence not in RECURRENCES:
+        return SurveyInvalid("recurrence", f"Unknown recurrence {draft.recurrence!r}.")
+    return None
+
+
+def audience_problem(anonymous: bool, invited: int, minimum: int) -> SurveyInvalid | None:
+    """Why an audience of `invited` people cannot be asked, if it cannot."""
+    if not invited:
+        return SurveyInvalid(
+            "audience", "Nobody to ask: that audience has no people in it (bots are left out)."
+        )
+    if anonymous and invited < minimum:
+        return SurveyInvalid(
+            "audience",
+            f"An anonymous survey needs an audience of at least {minimum} people, because results are "
+            f"only shown once {minimum} have answered; this audience has {invited}. Choose a "
+            "larger channel or group, or untick “Anonymous” to run an attributed survey (answers carry "
+            "names, and the invitation says so).",
+        )
+    return None
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a person's answer token: its SHA-256, never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def apply_answer(
+    answers: dict[str, Any], comments: dict[str, str], question: Question, value: Any
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answers and comments after one more answer (an empty text removes that comment)."""
+    if question.scored:
+        answers[question.key] = value
+    elif value:
+        comments[question.key] = value
+    else:
+        comments.pop(question.key, None)
+    return answers, comments

@@ -1,0 +1,164 @@
+"""Results: what owners and managers may see (thresholds applied), closing a survey and sending its results
+once, the list of surveys, and what the digest shows of them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot import policy
+from bot.domain import pulse_stats
+from bot.domain.actor import Actor
+from bot.domain.errors import UserFacingError
+from bot.domain.outgoing import Post
+from bot.domain.pulse import ResultsReport
+from bot.domain.pulse_questions import SCALE_10
+from bot.domain.pulse_stats import SurveyInfo, SurveyResults
+from bot.policy import Permission
+from bot.services.pulse.core import PulseCore
+from storage.models import Survey
+from storage.repositories import pulse as repo
+from storage.repositories.idempotency import claim_period, period_claimed
+
+
+class Results:
+    def __init__(self, core: PulseCore) -> None:
+        self._core = core
+
+    def results_for(self, actor: Actor, survey_id: int) -> SurveyResults:
+        """Results as a manager or owner may see them now (thresholds and 'no live results' applied)."""
+        policy.require(actor, Permission.SEE_SURVEY_RESULTS)
+        with self._core.sessions.begin() as s:
+            return self.results(s, self._core.survey(s, actor.team_id, survey_id))
+
+    def results(self, s: Session, survey: Survey) -> SurveyResults:
+        info = self._core.info(survey)
+        responded = repo.participation_count(s, survey.id)
+        base = SurveyResults(survey=info, invited=survey.invited_count, responded=responded)
+        if survey.anonymous and survey.state == "open":
+            return base.withheld("It's anonymous, so results appear only after it closes (no live results).")
+        if survey.anonymous and responded < survey.min_responses:
+            return base.withheld(
+                f"Results are withheld: {responded} answered and an anonymous survey needs at least "
+                f"{survey.min_responses}, so that no one can be singled out."
+            )
+        rows = repo.responses(s, survey.id)
+        answers = [r.answers for r in rows]
+        stats = []
+        for q in info.questions:
+            if not q.scored:
+                continue
+            st = pulse_stats.question_stats(q, answers)
+            stats.append(st if not survey.anonymous or st.answered >= survey.min_responses else st.hide())
+        comments: list[tuple[str, str]] = []
+        comments_hidden = survey.anonymous and responded < survey.comment_min_responses
+        if not comments_hidden:
+            for r in rows:
+                for key, text in r.comments.items():
+                    if text:
+                        comments.append((key, text if survey.anonymous else f"{text} (<@{r.respondent_id}>)"))
+            comments.sort()
+        return SurveyResults(
+            survey=info,
+            invited=survey.invited_count,
+            responded=responded,
+            questions=stats,
+            comments=comments,
+            comments_hidden=comments_hidden,
+            previous=self._previous_round(s, survey),
+        )
+
+    def _previous_round(self, s: Session, survey: Survey) -> SurveyResults | None:
+        previous = repo.previous_round(s, survey)
+        if previous is None or previous.state != "closed":
+            return None
+        result = self.results(s, previous)
+        return None if result.withheld_reason else result
+
+    def list_for(self, actor: Actor, limit: int = 15) -> list[tuple[SurveyInfo, int]]:
+        """Recent surveys with how many took part (counts only), newest first."""
+        policy.require(actor, Permission.LIST_SURVEYS)
+        with self._core.sessions.begin() as s:
+            surveys = repo.recent_surveys(s, actor.team_id, limit)
+            counts = repo.participation_counts(s, [x.id for x in surveys])
+            return [(self._core.info(x), counts.get(x.id, 0)) for x in surveys]
+
+    def latest_closed_results(self, team_id: str, start: datetime, end: datetime) -> SurveyResults | None:
+        """For the digest: results of the last survey that closed in [start, end), thresholds applied."""
+        with self._core.sessions.begin() as s:
+            survey = repo.last_closed_between(s, team_id, start, end)
+            return None if survey is None else self.results(s, survey)
+
+    def enps_rounds(self, team_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+        """(closed_at, eNPS) of each survey with an eNPS question that closed in [start, end) and whose
+        results may be shown (thresholds applied), oldest first: the digest chart's eNPS markers."""
+        with self._core.sessions.begin() as s:
+            rounds = []
+            for survey in repo.closed_between(s, team_id, start, end):
+                if not any(q.get("kind") == SCALE_10 for q in survey.questions):
+                    continue
+                results = self.results(s, survey)
+                if results.enps is not None and not results.withheld_reason and survey.closed_at:
+                    rounds.append((survey.closed_at, results.enps.score))
+            return rounds
+
+    # Closing ------------------------------------------------------------------------------------------
+
+    def close(self, actor: Actor, survey_id: int) -> SurveyResults:
+        """An owner closes a survey now; the results go out once."""
+        policy.require(actor, Permission.CLOSE_SURVEY)
+        return self._close(actor.team_id, survey_id, by_owner=True)
+
+    def close_due(self) -> int:
+        """Close every survey whose time has come (the job); returns how many."""
+        with self._core.sessions.begin() as s:
+            due = repo.due_to_close(s, self._core.clock.now())
+        for team_id, survey_id in due:
+            self._close(team_id, survey_id, by_owner=False)
+        return len(due)
+
+    def _close(self, team_id: str, survey_id: int, *, by_owner: bool) -> SurveyResults:
+        with self._core.sessions.begin() as s:
+            survey = self._core.survey(s, team_id, survey_id)
+            if not repo.claim_close(s, survey, self._core.clock.now()):
+                if by_owner:
+                    raise UserFacingError(f"Survey {survey_id} is already closed.")
+                return self.results(s, survey)
+            repo.reseal(s, survey_id)
+            results = self.results(s, survey)
+            report = ResultsReport(results)
+            destinations = [survey.created_by]
+            digest_channel = self._core.settings.get(team_id).digest_channel
+            if digest_channel:
+                destinations.append(digest_channel)
+            self._core.postbox.send(
+                s,
+                team_id,
+                *(
+                    Post(to=destination, content=report, key=f"pulse:{survey_id}:results:{destination}")
+                    for destination in destinations
+                ),
+            )
+            return results
+
+    def charts_due(self, within: timedelta = timedelta(days=1)) -> list[tuple[str, SurveyResults, str]]:
+        """Surveys closed in the last day whose results may be shown and whose workspace has a digest
+        channel, not charted yet: (team, results, channel). The claim makes each chart go out once."""
+        now = self._core.clock.now()
+        with self._core.sessions.begin() as s:
+            due = []
+            for survey in repo.closed_since(s, now - within):
+                channel = self._core.settings.get(survey.team_id).digest_channel
+                if not channel or period_claimed(s, survey.team_id, "pulse_chart", str(survey.id)):
+                    continue
+                results = self.results(s, survey)
+                if results.withheld_reason or not any(not q.hidden and q.answered for q in results.questions):
+                    continue
+                due.append((survey.team_id, results, channel))
+        claimed = []
+        for team_id, results, channel in due:
+            with self._core.sessions.begin() as s:
+                if claim_period(s, team_id, "pulse_chart", str(results.survey.id), now):
+                    claimed.append((team_id, results, channel))
+        return claimed

@@ -1,0 +1,314 @@
+"""Every query of pulse surveys. Functions take the caller's Session and never commit.
+
+The anonymity rules these serve (see storage/models/pulse.py): participation and answers are written by
+the services in separate transactions, answers are found again only by the hash of a person's token, and
+`reseal` rewrites a closed survey's two tables in random order in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Row, Select, Table, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Survey, SurveyInvitee, SurveyParticipation, SurveyResponse
+from storage.repositories.common import insert_ignoring_conflicts
+
+# Surveys -------------------------------------------------------------------------------------------------
+
+
+def get_survey(session: Session, survey_id: int) -> Survey | None:
+    return session.get(Survey, survey_id)
+
+
+def add_survey(session: Session, survey: Survey, invitees: Sequence[str]) -> Survey:
+    """Store a new survey and who is asked; the first round of a recurring series heads its series."""
+    session.add(survey)
+    session.flush()
+    if survey.series_id is None and survey.recurrence != "none":
+        survey.series_id = survey.id
+    session.execute(insert(SurveyInvitee), [{"survey_id": survey.id, "user_id": u} for u in invitees])
+    return survey
+
+
+def recent_surveys(session: Session, team_id: str, limit: int) -> list[Survey]:
+    return list(
+        session.scalars(
+            select(Survey).where(Survey.team_id == team_id).order_by(Survey.id.desc()).limit(limit)
+        )
+    )
+
+
+def _closed_between(team_id: str, start: datetime, end: datetime) -> Select[Survey]:
+    return select(Survey).where(
+        Survey.team_id == team_id, Survey.state == "closed", Survey.closed_at >= start, Survey.closed_at < end
+    )
+
+
+def last_closed_between(session: Session, team_id: str, start: datetime, end: datetime) -> Survey | None:
+    return session.scalars(
+        _closed_between(team_id, start, end).order_by(Survey.closed_at.desc()).limit(1)
+    ).one_or_none()
+
+
+def closed_between(session: Session, team_id: str, start: datetime, end: datetime) -> list[Survey]:
+    """Surveys of a workspace that closed in [start, end), oldest first."""
+    return list(session.scalars(_closed_between(team_id, start, end).order_by(Survey.closed_at)))
+
+
+def closed_since(session: Session, since: datetime) -> list[Survey]:
+    """Surveys of every workspace that closed at or after `since`."""
+    return list(session.scalars(select(Survey).where(Survey.state == "closed", Survey.closed_at >= since)))
+
+
+def previous_round(session: Session, survey: Survey) -> Survey | None:
+    """The round before `survey` in its series, if it has one."""
+    if survey.series_id is None or survey.round <= 1:
+        return None
+    return session.scalars(
+        select(Survey).where(
+            Survey.team_id == survey.team_id,
+            Survey.series_id == survey.series_id,
+            Survey.round == survey.round - 1,
+        )
+    ).one_or_none()
+
+
+# Invitees and participation ------------------------------------------------------------------------------
+
+
+def is_invited(session: Session, survey_id: int, user_id: str) -> bool:
+    return session.get(SurveyInvitee, (survey_id, user_id)) is not None
+
+
+def invitees(session: Session, survey_id: int) -> list[str]:
+    return list(session.scalars(select(SurveyInvitee.user_id).where(SurveyInvitee.survey_id == survey_id)))
+
+
+def record_participation(session: Session, survey_id: int, participant: str) -> bool:
+    """Record that `participant` (a keyed hash) took part; False if it had already."""
+    return insert_ignoring_conflicts(
+        session, SurveyParticipation, {"survey_id": survey_id, "participant": participant}
+    )
+
+
+def forget_participation(session: Session, survey_id: int, participant: str) -> None:
+    session.execute(
+        delete(SurveyParticipation).where(
+            SurveyParticipation.survey_id == survey_id, SurveyParticipation.participant == participant
+        )
+    )
+
+
+def participants(session: Session, survey_id: int) -> set[str]:
+    """The participation hashes of a survey (who took part, as hashes only)."""
+    return set(
+        session.scalars(
+            select(SurveyParticipation.participant).where(SurveyParticipation.survey_id == survey_id)
+        )
+    )
+
+
+def participation_count(session: Session, survey_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(SurveyParticipation)
+            .where(SurveyParticipation.survey_id == survey_id)
+        )
+        or 0
+    )
+
+
+def participation_counts(session: Session, survey_ids: Sequence[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(SurveyParticipation.survey_id, func.count())
+        .where(SurveyParticipation.survey_id.in_(survey_ids))
+        .group_by(SurveyParticipation.survey_id)
+    ).all()
+    return {survey_id: count for survey_id, count in rows}
+
+
+# Responses -----------------------------------------------------------------------------------------------
+
+
+def add_response(
+    session: Session,
+    *,
+    response_id: str,
+    survey_id: int,
+    token_hash: str,
+    anonymous: bool,
+    respondent_id: str | None,
+    answers: dict[str, Any],
+    comments: dict[str, str],
+    answered_on: date,
+) -> None:
+    session.add(
+        SurveyResponse(
+            id=response_id,
+            survey_id=survey_id,
+            token_hash=token_hash,
+            anonymous=anonymous,
+            respondent_id=respondent_id,
+            answers=answers,
+            comments=comments,
+            answered_on=answered_on,
+        )
+    )
+
+
+def response_by_token(session: Session, survey_id: int, token_hash: str) -> SurveyResponse | None:
+    return session.scalars(
+        select(SurveyResponse).where(
+            SurveyResponse.survey_id == survey_id, SurveyResponse.token_hash == token_hash
+        )
+    ).one_or_none()
+
+
+def comments_by_token(session: Session, survey_id: int, token_hash: str) -> dict[str, str]:
+    comments = session.scalar(
+        select(SurveyResponse.comments).where(
+            SurveyResponse.survey_id == survey_id, SurveyResponse.token_hash == token_hash
+        )
+    )
+    return dict(comments or {})
+
+
+def responses(
+    session: Session, survey_id: int
+) -> Sequence[Row[tuple[dict[str, Any], dict[str, str], str | None]]]:
+    """(answers, comments, respondent_id) of every response to a survey."""
+    return session.execute(
+        select(SurveyResponse.answers, SurveyResponse.comments, SurveyResponse.respondent_id).where(
+            SurveyResponse.survey_id == survey_id
+        )
+    ).all()
+
+
+# State changes, each claimed so that two processes cannot both do it --------------------------------------
+
+
+def claim_close(session: Session, survey: Survey, now: datetime) -> bool:
+    """Close an open survey (and refresh `survey`); False if it was closed already."""
+    closed = session.scalars(
+        update(Survey)
+        .where(Survey.id == survey.id, Survey.state == "open")
+        .values(state="closed", closed_at=now)
+        .returning(Survey.id)
+    ).first()
+    if closed is None:
+        return False
+    session.refresh(survey)
+    return True
+
+
+def reseal(session: Session, survey_id: int) -> None:
+    """Rewrite a closed survey's participation and responses in random order, in this one transaction."""
+    shuffle = random.SystemRandom().shuffle
+    for model in (SurveyParticipation, SurveyResponse):
+        table = cast(Table, model.__table__)
+        rows = [
+            dict(r._mapping) for r in session.execute(select(table).where(table.c.survey_id == survey_id))
+        ]
+        if not rows:
+            continue
+        shuffle(rows)
+        session.execute(delete(table).where(table.c.survey_id == survey_id))
+        session.execute(insert(table), rows)
+
+
+def due_to_close(session: Session, now: datetime) -> list[tuple[str, int]]:
+    """(team, survey id) of open surveys whose closing time has come."""
+    rows = session.execute(
+        select(Survey.team_id, Survey.id).where(Survey.state == "open", Survey.closes_at <= now)
+    ).all()
+    return [(team_id, survey_id) for team_id, survey_id in rows]
+
+
+def with_reminders_left(session: Session, now: datetime) -> list[Survey]:
+    """Open surveys that still have reminders to send."""
+    return list(
+        session.scalars(
+            select(Survey).where(
+                Survey.state == "open", Survey.closes_at > now, Survey.reminders_sent < Survey.reminders
+            )
+        )
+    )
+
+
+def claim_reminder(session: Session, survey_id: int, number: int) -> bool:
+    """Claim reminder `number` (0-based) of a survey; False if it was claimed already."""
+    return (
+        session.scalars(
+            update(Survey)
+            .where(Survey.id == survey_id, Survey.reminders_sent == number)
+            .values(reminders_sent=number + 1)
+            .returning(Survey.id)
+        ).first()
+        is not None
+    )
+
+
+def awaiting_next_round(session: Session) -> list[Survey]:
+    """Recurring surveys whose next round has not been launched."""
+    return list(
+        session.scalars(
+            select(Survey).where(Survey.recurrence != "none", Survey.next_round_launched.is_(False))
+        )
+    )
+
+
+def claim_next_round(session: Session, survey_id: int) -> bool:
+    """Claim the launch of the round after `survey_id`; False if it was claimed already."""
+    return (
+        session.scalars(
+            update(Survey)
+            .where(Survey.id == survey_id, Survey.next_round_launched.is_(False))
+            .values(next_round_launched=True)
+            .returning(Survey.id)
+        ).first()
+        is not None
+    )
+
+
+# Response notes (stored in the survey's follow_up columns) ------------------------------------------------
+
+
+def record_response_note(session: Session, survey: Survey, text: str, owner_id: str, now: datetime) -> None:
+    survey.follow_up, survey.follow_up_by, survey.follow_up_at = text, owner_id, now
+
+
+def awaiting_response_note(
+    session: Session, team_id: str, closed_before: datetime, closed_after: datetime, limit: int
+) -> list[Survey]:
+    """Closed surveys with no response note that closed in (closed_after, closed_before], newest first."""
+    return list(
+        session.scalars(
+            select(Survey)
+            .where(
+                Survey.team_id == team_id,
+                Survey.state == "closed",
+                Survey.follow_up.is_(None),
+                Survey.closed_at <= closed_before,
+                Survey.closed_at > closed_after,
+            )
+            .order_by(Survey.closed_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def response_notes_between(session: Session, team_id: str, start: datetime, end: datetime) -> list[Survey]:
+    """Surveys whose response note was shared in [start, end)."""
+    return list(
+        session.scalars(
+            select(Survey).where(
+                Survey.team_id == team_id, Survey.follow_up_at >= start, Survey.follow_up_at < end
+            )
+        )
+    )

@@ -2,12 +2,23 @@
 
 Services enqueue inside their own transaction (so the message exists if and only if the data does);
 the outbox job sends, paced, with retries, and settles each row: sent, rescheduled or dead (logged).
+
+Delivery is at least once, with one known duplicate window. Slack's Web API has no idempotency key, so
+a call Slack accepted whose outcome never reached the database is sent again by whoever takes the row
+over. That happens only when (a) the process dies between Slack's answer and the commit of the record
+(a few milliseconds; at most one row per process, the one in flight), or (b) the process cannot write
+its record for longer than LEASE and another process reclaims the row first (the sender keeps
+retrying the record in memory for `record_retry_seconds` and its heartbeat renews the lease, so this
+needs a database outage longer than the lease that ends for another replica before this one). In
+every other case the fencing token keeps a row from being sent by two processes: a slow Slack cannot
+make a lease run out while its holder is alive, and a holder that lost its lease does not send.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +26,7 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -41,6 +53,10 @@ class _ReceiptHandler:
 # and what died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
 CHANNEL_ACCESS_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 REDELIVER_WITHIN = timedelta(days=7)
+
+# A claimed row is this process's for LEASE, renewed every LEASE/3 while it works: a dead process's rows
+# are picked up by another within LEASE (plus one run of the outbox job).
+LEASE = timedelta(seconds=15)
 
 # Errors that another attempt cannot fix: the row goes to the dead state at once, logged.
 PERMANENT_ERRORS = frozenset(
@@ -70,11 +86,20 @@ PERMANENT_ERRORS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    response: dict[str, Any] | None
+    error: str | None
+    retry_in: float | None
+    permanent: bool
+
+
 @dataclass
 class WorkReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    lost: int = 0  # rows whose lease another process took over: left to it
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -89,10 +114,11 @@ class Outbox:
         clock: Clock,
         clients: SlackClients,
         *,
-        batch_size: int = 50,
+        batch_size: int = 10,
         pace_seconds: float = 0.05,
-        lease: timedelta = timedelta(minutes=2),
+        lease: timedelta = LEASE,
         max_attempts: int = 10,
+        record_retry_seconds: float = 60.0,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -103,6 +129,12 @@ class Outbox:
         self.pace_seconds = pace_seconds
         self.lease = lease
         self.max_attempts = max_attempts
+        self.record_retry_seconds = record_retry_seconds
+        # Real seconds between lease renewals while a batch is worked (a third of the lease).
+        self.heartbeat_seconds = lease.total_seconds() / 3
+        self._held: dict[int, str] = {}  # row id -> claim token, for the rows this process works on
+        self._held_lock = threading.Lock()
+        self._stopping = threading.Event()
         self.wakeup: Callable[[], None] = lambda: None
         self.owners_of: Callable[[str], Sequence[str]] = lambda _team_id: ()
 
@@ -218,18 +250,97 @@ class Outbox:
             )
 
     def work(self) -> WorkReport:
-        """Send one batch of due calls. Safe to run in several processes at once (rows are claimed)."""
+        """Send one batch of due calls. Safe to run in several processes at once (rows are claimed).
+
+        Fencing: the batch is claimed with a fresh token and a short lease, which a heartbeat thread
+        renews while this process works; just before each call the row's hold is checked (and renewed)
+        and the outcome is recorded only while the row still carries the token. A row whose lease was
+        lost (this process stalled for a whole lease) is left to whoever reclaimed it.
+        """
         report = WorkReport()
+        token = repo.new_claim_token()
         with self._sessions.begin() as s:
             claimed = [
                 (m.id, m.team_id, m.method, m.payload)
-                for m in repo.claim_due(s, self._clock.now(), self.batch_size, self.lease)
+                for m in repo.claim_due(s, self._clock.now(), self.batch_size, self.lease, token)
             ]
-        for index, (message_id, team_id, method, payload) in enumerate(claimed):
-            if index:
-                self._clock.sleep(self.pace_seconds)
-            self._send(message_id, team_id, method, payload, report)
+        if not claimed:
+            return report
+        with self._held_lock:
+            self._held.update({message_id: token for message_id, *_ in claimed})
+        stop = threading.Event()
+        heartbeat = threading.Thread(
+            target=self._heartbeat, args=(stop,), name="outbox-lease", daemon=True
+        )
+        heartbeat.start()
+        try:
+            for index, (message_id, team_id, method, payload) in enumerate(claimed):
+                if self._stopping.is_set():
+                    break
+                if index:
+                    self._clock.sleep(self.pace_seconds)
+                if not self._still_held(message_id, token):
+                    report.lost += 1
+                    continue
+                self._send(message_id, token, team_id, method, payload, report)
+        finally:
+            stop.set()
+            with self._held_lock:
+                unsent = [m for m, *_ in claimed if self._held.pop(m, None) == token]
+            if unsent and self._stopping.is_set():
+                self._release(unsent, token)
         return report
+
+    def stop(self) -> None:
+        """Shutting down: finish the call in flight, send nothing more, hand the rest back at once."""
+        self._stopping.set()
+
+    def _release(self, ids: list[int], token: str) -> None:
+        try:
+            with self._sessions.begin() as s:
+                repo.release(s, ids, token)
+        except SQLAlchemyError as exc:  # their leases run out on their own
+            log.warning("outbox: could not release %d claimed row(s): %s", len(ids), type(exc).__name__)
+
+    def renew_leases(self) -> int:
+        """Extend the lease of every row this process holds (the heartbeat's tick); returns how many.
+
+        Rows another process reclaimed are dropped: this process will not send them.
+        """
+        with self._held_lock:
+            by_token: dict[str, list[int]] = {}
+            for message_id, token in self._held.items():
+                by_token.setdefault(token, []).append(message_id)
+        until = self._clock.now() + self.lease
+        renewed = 0
+        with self._sessions.begin() as s:
+            for token, ids in by_token.items():
+                kept = repo.hold(s, ids, token, until)
+                renewed += len(kept)
+                with self._held_lock:
+                    for message_id in set(ids) - kept:
+                        self._held.pop(message_id, None)
+        return renewed
+
+    def _heartbeat(self, stop: threading.Event) -> None:
+        while not stop.wait(self.heartbeat_seconds):
+            try:
+                self.renew_leases()
+            except SQLAlchemyError as exc:
+                log.warning("outbox: could not renew leases: %s", type(exc).__name__)
+
+    def _still_held(self, message_id: int, token: str) -> bool:
+        """Renew one row's lease just before its call; False if the row is no longer ours."""
+        with self._held_lock:
+            if self._held.get(message_id) != token:
+                return False
+        with self._sessions.begin() as s:
+            held = bool(repo.hold(s, [message_id], token, self._clock.now() + self.lease))
+        if not held:
+            with self._held_lock:
+                self._held.pop(message_id, None)
+            log.warning("outbox message %s: lease lost before sending; left to its new holder", message_id)
+        return held
 
     def drain(self, max_rounds: int = 1000) -> WorkReport:
         """Work batches until nothing is due now (rescheduled rows wait for their time)."""
@@ -239,13 +350,20 @@ class Outbox:
             total.sent += report.sent
             total.retried += report.retried
             total.dead += report.dead
+            total.lost += report.lost
             total.errors += report.errors
-            if report.handled == 0:
+            if (report.handled == 0 and report.lost == 0) or self._stopping.is_set():
                 break
         return total
 
     def _send(
-        self, message_id: int, team_id: str, method: str, payload: dict[str, Any], report: WorkReport
+        self,
+        message_id: int,
+        token: str,
+        team_id: str,
+        method: str,
+        payload: dict[str, Any],
+        report: WorkReport,
     ) -> None:
         client = self._clients.for_team(team_id)
         response: dict[str, Any] | None = None
@@ -261,14 +379,64 @@ class Outbox:
             permanent = error in PERMANENT_ERRORS
         except (OSError, TimeoutError) as exc:
             error = f"connection: {exc}"
+        outcome = _Outcome(response, error, retry_in, permanent)
+        self._record_retrying(message_id, token, team_id, method, payload, outcome, report)
 
+    def _record_retrying(
+        self,
+        message_id: int,
+        token: str,
+        team_id: str,
+        method: str,
+        payload: dict[str, Any],
+        outcome: _Outcome,
+        report: WorkReport,
+    ) -> None:
+        """Record the outcome; while the database is unreachable, keep trying (in memory, bounded).
+
+        Slack has already acted on a successful call: losing its record would send it again once the
+        lease runs out, so the sender waits for the database rather than moving on. The heartbeat keeps
+        renewing the lease meanwhile; another process can only take the row over if this one still
+        cannot write after the lease ran out and it claims first (the documented duplicate window).
+        """
+        deadline = self._clock.now() + timedelta(seconds=self.record_retry_seconds)
+        wait = 0.25
+        while True:
+            try:
+                self._record(message_id, token, team_id, method, payload, outcome, report)
+                return
+            except (OperationalError, InterfaceError) as exc:
+                if self._clock.now() >= deadline:
+                    log.error(
+                        "outbox message %s: outcome not recorded, the database is still unreachable "
+                        "(%s); it may be sent again after its lease",
+                        message_id,
+                        type(exc).__name__,
+                    )
+                    raise
+                log.warning("outbox message %s: database unreachable, recording again", message_id)
+                self._clock.sleep(wait)
+                wait = min(wait * 2, 2.0)
+
+    def _record(
+        self,
+        message_id: int,
+        token: str,
+        team_id: str,
+        method: str,
+        payload: dict[str, Any],
+        outcome: _Outcome,
+        report: WorkReport,
+    ) -> None:
+        response, error = outcome.response, outcome.error
         with self._sessions.begin() as s:
-            message = s.get(OutboxMessage, message_id)
-            if message is None or message.status != "pending":
+            message = repo.fence(s, message_id, token)
+            if message is None:
+                report.lost += 1
+                log.warning("outbox message %s: lease lost during the call; outcome not recorded", message_id)
                 return
             now = self._clock.now()
             message.attempts += 1
-            message.claimed_until = None
             if response is not None:
                 message.status = "sent"
                 message.sent_at = now
@@ -280,7 +448,7 @@ class Outbox:
                 report.sent += 1
                 return
             message.last_error = error
-            if permanent or message.attempts >= self.max_attempts:
+            if outcome.permanent or message.attempts >= self.max_attempts:
                 message.status = "dead"
                 report.dead += 1
                 report.errors.append(f"{method}: {error}")
@@ -296,7 +464,11 @@ class Outbox:
                 if method == "chat.postMessage" and error in CHANNEL_ACCESS_ERRORS and channel[:1] in "CG":
                     self._tell_owners(s, team_id, channel, str(error), now)
                 return
-            delay = retry_in if retry_in is not None else min(5.0 * 2 ** (message.attempts - 1), 3600.0)
+            delay = (
+                outcome.retry_in
+                if outcome.retry_in is not None
+                else min(5.0 * 2 ** (message.attempts - 1), 3600.0)
+            )
             message.next_attempt_at = now + timedelta(seconds=delay)
             report.retried += 1
             log.warning(

@@ -18,9 +18,7 @@ log = logging.getLogger("empathy_bot.domain.errors")
 
 DB_DOWN = "I can't reach my database right now, so nothing was saved. Please try again in a moment."
 BUSY = "I'm busy with another change right now, so nothing was saved. Please try again in a few seconds."
-SLACK_BUSY = (
-    "Slack asked me to slow down for a moment, so nothing was saved. Please try again in a minute."
-)
+SLACK_BUSY = "Slack asked me to slow down for a moment, so nothing was saved. Please try again in a minute."
 UNEXPECTED = (
     "Sorry, something went wrong on my side and nothing was saved. "
     "Please try again; if it keeps happening, tell an owner."

@@ -269,9 +269,7 @@ class Outbox:
         with self._held_lock:
             self._held.update({message_id: token for message_id, *_ in claimed})
         stop = threading.Event()
-        heartbeat = threading.Thread(
-            target=self._heartbeat, args=(stop,), name="outbox-lease", daemon=True
-        )
+        heartbeat = threading.Thread(target=self._heartbeat, args=(stop,), name="outbox-lease", daemon=True)
         heartbeat.start()
         try:
             for index, (message_id, team_id, method, payload) in enumerate(claimed):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -33,6 +34,8 @@ MAX_BODY = 1024 * 1024  # /slack/* and any other route; larger bodies are refuse
 INGEST_MAX_BODY = 64 * 1024  # /feedback/ingest*
 SIGNATURE_WINDOW = 5 * 60  # Slack's: a request older than this fails its signature check
 RETRY_AFTER_SECONDS = 30  # what a client is asked to wait when the database is unavailable
+MAX_HEADER = 64 * 1024
+CHANNEL_TIMEOUT = 30  # seconds a connection may sit idle (slow clients) before waitress closes it
 
 REASONS = {
     200: "OK",
@@ -240,3 +243,57 @@ def build_web_app(
     secret = container.config.signing_secret
     gate = SlackGate(container, secret) if bolt_app is not None and secret else None
     return WebApp(bolt_app, routes, gate)
+
+
+class Server:
+    """waitress with limits (body, headers, idle connections) and a prompt, graceful stop.
+
+    `stop()` only sets a flag (safe from a signal handler); `serve()` then closes the listening socket
+    (new connections are refused, not left hanging), keeps serving the requests already received
+    until they are answered or `grace` seconds passed, and returns.
+    """
+
+    def __init__(self, app: WebApp, host: str, port: int, threads: int = 8) -> None:
+        import waitress
+
+        self._server: Any = waitress.create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=MAX_BODY + 1,  # waitress refuses a Content-Length >= this unread
+            max_request_header_size=MAX_HEADER,
+            channel_timeout=CHANNEL_TIMEOUT,
+        )
+        self._stopping = threading.Event()
+
+    @property
+    def effective_port(self) -> int:
+        return int(self._server.effective_port)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def serve(self, grace: float = 5.0) -> None:
+        from waitress import wasyncore
+
+        server = self._server
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=0.25, map=server._map, count=1)
+        wasyncore.dispatcher.close(server)  # stop accepting; keeps the trigger and open channels
+        deadline = time.monotonic() + grace
+        while self._busy() and time.monotonic() < deadline:
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+        server.task_dispatcher.shutdown(timeout=1)
+        wasyncore.close_all(server._map)
+
+    def _busy(self) -> bool:
+        from waitress.channel import HTTPChannel
+
+        dispatcher = self._server.task_dispatcher
+        if dispatcher.active_count or dispatcher.queue:
+            return True
+        return any(
+            isinstance(channel, HTTPChannel) and (channel.requests or channel.total_outbufs_len)
+            for channel in list(self._server._map.values())
+        )

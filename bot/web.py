@@ -225,7 +225,7 @@ class WebApp:
             if refused is not None:
                 return refused
             environ["wsgi.input"] = io.BytesIO(body)
-        return self._slack(environ, start_response)  # type: ignore[no-any-return]
+        return self._slack(environ, start_response)
 
 
 def _headers(environ: Mapping[str, Any]) -> dict[str, str]:

@@ -8,7 +8,6 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-
 # Seconds a SQLite writer waits behind another one (transactions here are short: milliseconds).
 SQLITE_BUSY_TIMEOUT = 1.5
 

@@ -118,7 +118,7 @@ class SlackStandIn:
         self._errors.setdefault(method, []).extend([error] * times)
 
     def slow_down(self, method: str, seconds: float) -> None:
-        """Answer every call of `method` only after `seconds` (a slow Slack; real time, real-process tests)."""
+        """Answer every call of `method` after `seconds` (a slow Slack; real time: real-process tests)."""
         self._delays[method] = seconds
 
     def respond_with(self, method: str, responder: Responder | dict[str, Any]) -> None:

@@ -26,11 +26,13 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain.outgoing import Sent
+from bot.notify.leases import LEASE, Leases
+from bot.notify.outcomes import CHANNEL_ACCESS_ERRORS, PERMANENT_ERRORS, Outcome, result_summary
 from bot.slack import SlackClients, retry_after_seconds
 from bot.views.alerts import channel_unreachable
 from bot.views.common import Message
@@ -49,49 +51,8 @@ class _ReceiptHandler:
     handler: Callable[[Session, Any, Sent], None]
 
 
-# The bot cannot post in a channel (never invited, removed, or the channel archived): the owners are told,
-# and what died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
-CHANNEL_ACCESS_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# What died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
 REDELIVER_WITHIN = timedelta(days=7)
-
-# A claimed row is this process's for LEASE, renewed every LEASE/3 while it works: a dead process's rows
-# are picked up by another within LEASE (plus one run of the outbox job).
-LEASE = timedelta(seconds=15)
-
-# Errors that another attempt cannot fix: the row goes to the dead state at once, logged.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "user_not_found",
-        "user_not_visible",
-        "cannot_dm_bot",
-        "user_disabled",
-        "account_inactive",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "msg_too_long",
-        "no_text",
-        "invalid_arguments",
-        "invalid_auth",
-        "not_authed",
-        "token_revoked",
-        "missing_scope",
-        "restricted_action",
-        "message_not_found",
-        "cant_update_message",
-        "team_access_not_granted",
-    }
-)
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    response: dict[str, Any] | None
-    error: str | None
-    retry_in: float | None
-    permanent: bool
 
 
 @dataclass
@@ -127,16 +88,20 @@ class Outbox:
         self._receipts: dict[str, _ReceiptHandler] = {}
         self.batch_size = batch_size
         self.pace_seconds = pace_seconds
-        self.lease = lease
         self.max_attempts = max_attempts
         self.record_retry_seconds = record_retry_seconds
-        # Real seconds between lease renewals while a batch is worked (a third of the lease).
-        self.heartbeat_seconds = lease.total_seconds() / 3
-        self._held: dict[int, str] = {}  # row id -> claim token, for the rows this process works on
-        self._held_lock = threading.Lock()
+        self._leases = Leases(sessions, clock, lease)
         self._stopping = threading.Event()
         self.wakeup: Callable[[], None] = lambda: None
         self.owners_of: Callable[[str], Sequence[str]] = lambda _team_id: ()
+
+    @property
+    def lease(self) -> timedelta:
+        return self._leases.lease
+
+    @lease.setter
+    def lease(self, lease: timedelta) -> None:
+        self._leases.lease = lease
 
     def on_sent(self, name: str, callback: OnSent) -> None:
         """Register what to record once a call succeeded (e.g. a card's ts), in the same transaction."""
@@ -266,79 +231,31 @@ class Outbox:
             ]
         if not claimed:
             return report
-        with self._held_lock:
-            self._held.update({message_id: token for message_id, *_ in claimed})
-        stop = threading.Event()
-        heartbeat = threading.Thread(target=self._heartbeat, args=(stop,), name="outbox-lease", daemon=True)
-        heartbeat.start()
-        try:
+        with self._leases.holding([m for m, *_ in claimed], token, release=self._stopping.is_set):
             for index, (message_id, team_id, method, payload) in enumerate(claimed):
                 if self._stopping.is_set():
                     break
                 if index:
                     self._clock.sleep(self.pace_seconds)
-                if not self._still_held(message_id, token):
+                if not self._leases.still_held(message_id, token):
                     report.lost += 1
                     continue
                 self._send(message_id, token, team_id, method, payload, report)
-        finally:
-            stop.set()
-            with self._held_lock:
-                unsent = [m for m, *_ in claimed if self._held.pop(m, None) == token]
-            if unsent and self._stopping.is_set():
-                self._release(unsent, token)
+                self._leases.forget(message_id)
         return report
 
     def stop(self) -> None:
         """Shutting down: finish the call in flight, send nothing more, hand the rest back at once."""
         self._stopping.set()
 
-    def _release(self, ids: list[int], token: str) -> None:
-        try:
-            with self._sessions.begin() as s:
-                repo.release(s, ids, token)
-        except SQLAlchemyError as exc:  # their leases run out on their own
-            log.warning("outbox: could not release %d claimed row(s): %s", len(ids), type(exc).__name__)
-
     def renew_leases(self) -> int:
-        """Extend the lease of every row this process holds (the heartbeat's tick); returns how many.
+        """Extend the lease of every row this process holds (what the heartbeat does every
+        `heartbeat_seconds`); returns how many it still holds."""
+        return self._leases.renew()
 
-        Rows another process reclaimed are dropped: this process will not send them.
-        """
-        with self._held_lock:
-            by_token: dict[str, list[int]] = {}
-            for message_id, token in self._held.items():
-                by_token.setdefault(token, []).append(message_id)
-        until = self._clock.now() + self.lease
-        renewed = 0
-        with self._sessions.begin() as s:
-            for token, ids in by_token.items():
-                kept = repo.hold(s, ids, token, until)
-                renewed += len(kept)
-                with self._held_lock:
-                    for message_id in set(ids) - kept:
-                        self._held.pop(message_id, None)
-        return renewed
-
-    def _heartbeat(self, stop: threading.Event) -> None:
-        while not stop.wait(self.heartbeat_seconds):
-            try:
-                self.renew_leases()
-            except SQLAlchemyError as exc:
-                log.warning("outbox: could not renew leases: %s", type(exc).__name__)
-
-    def _still_held(self, message_id: int, token: str) -> bool:
-        """Renew one row's lease just before its call; False if the row is no longer ours."""
-        with self._held_lock:
-            if self._held.get(message_id) != token:
-                return False
-        with self._sessions.begin() as s:
-            held = bool(repo.hold(s, [message_id], token, self._clock.now() + self.lease))
-        if not held:
-            with self._held_lock:
-                self._held.pop(message_id, None)
-            log.warning("outbox message %s: lease lost before sending; left to its new holder", message_id)
-        return held
+    @property
+    def heartbeat_seconds(self) -> float:
+        return self._leases.heartbeat_seconds
 
     def drain(self, max_rounds: int = 1000) -> WorkReport:
         """Work batches until nothing is due now (rescheduled rows wait for their time)."""
@@ -377,7 +294,7 @@ class Outbox:
             permanent = error in PERMANENT_ERRORS
         except (OSError, TimeoutError) as exc:
             error = f"connection: {exc}"
-        outcome = _Outcome(response, error, retry_in, permanent)
+        outcome = Outcome(response, error, retry_in, permanent)
         self._record_retrying(message_id, token, team_id, method, payload, outcome, report)
 
     def _record_retrying(
@@ -387,7 +304,7 @@ class Outbox:
         team_id: str,
         method: str,
         payload: dict[str, Any],
-        outcome: _Outcome,
+        outcome: Outcome,
         report: WorkReport,
     ) -> None:
         """Record the outcome; while the database is unreachable, keep trying (in memory, bounded).
@@ -423,7 +340,7 @@ class Outbox:
         team_id: str,
         method: str,
         payload: dict[str, Any],
-        outcome: _Outcome,
+        outcome: Outcome,
         report: WorkReport,
     ) -> None:
         response, error = outcome.response, outcome.error
@@ -438,7 +355,7 @@ class Outbox:
             if response is not None:
                 message.status = "sent"
                 message.sent_at = now
-                message.result = _result_summary(response)
+                message.result = result_summary(response)
                 message.last_error = None
                 self._record_receipt(s, message, response)
                 if message.scrub_after_send:
@@ -484,11 +401,3 @@ class Outbox:
             str(response.get("channel") or message.payload.get("channel") or ""), str(response.get("ts"))
         )
         registered.handler(s, registered.record(**(message.receipt or {})), sent)
-
-
-def _result_summary(response: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a Web API answer worth keeping (ids, not whole messages)."""
-    keep: dict[str, Any] = {k: response[k] for k in ("channel", "ts") if k in response}
-    if isinstance(response.get("file"), dict):
-        keep["file_id"] = response["file"].get("id")
-    return keep

@@ -1,4 +1,9 @@
-"""The empathy-bot command line: run, migrate, manifest, check (and the capabilities' data commands)."""
+"""The empathy-bot command line: run, migrate, manifest, check (and the capabilities' data commands).
+
+Start-up speed: only argparse and the capabilities' argument definitions load before a subcommand is
+chosen; what a subcommand needs (Slack SDK, SQLAlchemy, TextBlob, matplotlib…) is imported when it runs,
+so `empathy-bot --help` answers at once.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,19 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from types import FrameType
-
-from dotenv import load_dotenv
-from slack_sdk.errors import SlackApiError
 
 from bot import data_commands, feedback_import
 from bot.config import ConfigError, EnvConfig, with_secret_key
 
 log = logging.getLogger("empathy_bot")
+
+# After SIGTERM: requests already received get this long to be answered; the process is gone by
+# SHUTDOWN_DEADLINE whatever still runs (a job's Slack call: outbox leases make cutting it short safe).
+REQUEST_GRACE = 5.0
+SHUTDOWN_DEADLINE = 9.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(manifest_yaml(args.request_url))
         return 0
+
+    from dotenv import load_dotenv
 
     load_dotenv(os.environ.get("EMPATHY_ENV_FILE", ".env"))
     try:
@@ -78,6 +88,7 @@ def migrate(settings: EnvConfig) -> int:
 
 
 def check(settings: EnvConfig) -> int:
+    from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.clock import SystemClock
@@ -124,14 +135,14 @@ def check(settings: EnvConfig) -> int:
 
 
 def run(settings: EnvConfig) -> int:
-    import waitress
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     from bot.app import create_app
     from bot.container import build_container
-    from bot.web import build_web_app
+    from bot.web import Server, build_web_app
     from handlers import ingest as feedback_ingest
-    from jobs import build_scheduler
+    from jobs import build_scheduler, stop_scheduler
     from storage import migrate as migrations
 
     container = build_container(settings)
@@ -156,19 +167,21 @@ def run(settings: EnvConfig) -> int:
 
     app = create_app(container)
     scheduler = build_scheduler(container)
-    server = waitress.create_server(
+    server = Server(
         build_web_app(
             container, None if settings.socket_mode else app, extra_routes=feedback_ingest.routes(container)
         ),
         host=settings.host,
         port=settings.port,
-        threads=8,
     )
     socket_handler = SocketModeHandler(app, settings.app_token) if settings.socket_mode else None
 
     def stop(signum: int, _frame: FrameType | None) -> None:
+        """Only flags (safe in a signal handler): the server loop and the outbox notice within 0.25 s."""
         log.info("received %s, shutting down", signal.Signals(signum).name)
-        raise SystemExit(0)
+        container.outbox.stop()
+        server.stop()
+        _exit_by(SHUTDOWN_DEADLINE)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -182,18 +195,28 @@ def run(settings: EnvConfig) -> int:
             log.info(
                 "HTTP mode: listening on %s:%s (POST /slack/events)", settings.host, server.effective_port
             )
-        server.run()
-    except SystemExit:
-        pass
+        server.serve(grace=REQUEST_GRACE)
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
+        stop_scheduler(scheduler, container)
         if socket_handler is not None:
             socket_handler.close()
-        server.close()
         container.close()
         log.info("stopped")
     return 0
+
+
+def _exit_by(seconds: float) -> None:
+    """A watchdog: if threads (a job mid-call, a listener) still hold the process after `seconds`,
+    leave anyway. Nothing is lost: claimed outbox rows go back to the queue when their lease ends."""
+
+    def watchdog() -> None:
+        threading.Event().wait(seconds)
+        log.warning("shutdown: work still running after %.0fs, exiting anyway", seconds)
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)
+
+    threading.Thread(target=watchdog, name="shutdown-watchdog", daemon=True).start()
 
 
 if __name__ == "__main__":

@@ -22,9 +22,14 @@ from bot.config import EnvConfig
 
 log = logging.getLogger(__name__)
 
-# Longest Retry-After a thread waits out in place; longer ones surface as errors and the outbox
-# reschedules the call instead of holding a worker thread.
+# Longest Retry-After a job's thread waits out in place; longer ones surface as errors and the outbox
+# reschedules the call instead of holding a worker thread. Listeners never wait (LISTENER_* below).
 MAX_INLINE_WAIT = 10.0
+
+# Listeners answer a person within Slack's 3 s: their client never sleeps for a Retry-After (a 429 is an
+# error at once: the outbox retries what it queued, the user is told about the rest), retries a
+# connection error or a 5xx once after a short pause, and gives up on a call after LISTENER_TIMEOUT.
+LISTENER_TIMEOUT = 5
 
 
 def retry_after_seconds(headers: dict[str, Any]) -> float | None:
@@ -63,7 +68,11 @@ class _ClockSleep:
 
 
 class RateLimitRetry(_ClockSleep, RateLimitErrorRetryHandler):
-    """Honours Retry-After, waiting through the Clock; gives up on waits longer than MAX_INLINE_WAIT."""
+    """Honours Retry-After, waiting through the Clock; gives up on waits longer than `max_wait`."""
+
+    def __init__(self, clock: Clock, max_retry_count: int = 2, max_wait: float = MAX_INLINE_WAIT) -> None:
+        super().__init__(clock, max_retry_count)
+        self.max_wait = max_wait
 
     def _can_retry(
         self,
@@ -76,7 +85,7 @@ class RateLimitRetry(_ClockSleep, RateLimitErrorRetryHandler):
         if response is None or response.status_code != 429:
             return False
         wait = retry_after_seconds(response.headers)
-        return wait is None or wait <= MAX_INLINE_WAIT
+        return wait is None or wait <= self.max_wait
 
     def _duration(self, state: RetryState, response: HttpResponse | None) -> float:
         wait = retry_after_seconds(response.headers) if response is not None else None
@@ -102,21 +111,34 @@ class ConnectionRetry(_ClockSleep, ConnectionErrorRetryHandler):
 
 
 def retry_handlers(clock: Clock) -> list[RetryHandler]:
+    """Jobs and the outbox: wait out rate limits (up to MAX_INLINE_WAIT) and back off on failures."""
     return [ConnectionRetry(clock), RateLimitRetry(clock), ServerErrorRetry(clock)]
 
 
-def make_client(settings: EnvConfig, clock: Clock, token: str | None = None) -> WebClient:
+def listener_retry_handlers(clock: Clock) -> list[RetryHandler]:
+    """The request path: no rate-limit retry at all, one quick retry of a dropped connection or a 5xx."""
+    return [ConnectionRetry(clock, max_retry_count=1), ServerErrorRetry(clock, max_retry_count=1)]
+
+
+def make_client(
+    settings: EnvConfig, clock: Clock, token: str | None = None, *, for_listeners: bool = False
+) -> WebClient:
     return WebClient(
         token=token,
         base_url=settings.api_url,
-        timeout=15,
-        retry_handlers=retry_handlers(clock),
+        timeout=LISTENER_TIMEOUT if for_listeners else 15,
+        retry_handlers=listener_retry_handlers(clock) if for_listeners else retry_handlers(clock),
         logger=logging.getLogger("slack_sdk.web"),
     )
 
 
 class SlackClients:
-    """WebClients per workspace: the bot token in single-workspace mode, installations with OAuth."""
+    """WebClients per workspace: the bot token in single-workspace mode, installations with OAuth.
+
+    `base` is the Bolt app's client, so what listeners use (Bolt copies its retry handlers into the
+    per-request clients of OAuth installs): it fails fast. `for_team` serves jobs and the outbox,
+    whose calls may wait out a rate limit.
+    """
 
     def __init__(
         self,
@@ -127,9 +149,10 @@ class SlackClients:
         self._settings = settings
         self._clock = clock
         self._token_for_team = token_for_team
-        self.base = make_client(settings, clock, settings.bot_token)
+        self.base = make_client(settings, clock, settings.bot_token, for_listeners=True)
+        self._jobs = make_client(settings, clock, settings.bot_token)
 
     def for_team(self, team_id: str) -> WebClient:
         if self._token_for_team is None:
-            return self.base
+            return self._jobs
         return make_client(self._settings, self._clock, self._token_for_team(team_id))

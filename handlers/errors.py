@@ -17,6 +17,8 @@ from bot.views.common import notice_modal
 log = logging.getLogger("empathy_bot.domain.errors")
 
 DB_DOWN = "I can't reach my database right now, so nothing was saved. Please try again in a moment."
+BUSY = "I'm busy with another change right now, so nothing was saved. Please try again in a few seconds."
+SLACK_BUSY = "Slack asked me to slow down for a moment, so nothing was saved. Please try again in a minute."
 UNEXPECTED = (
     "Sorry, something went wrong on my side and nothing was saved. "
     "Please try again; if it keeps happening, tell an owner."
@@ -42,6 +44,14 @@ def handle_error(
         text = error.message
     elif isinstance(error, UserFacingError):
         text = error.message
+    elif isinstance(error, OperationalError) and "database is locked" in str(error.orig):
+        # SQLite's busy timeout ran out behind another writer: say so rather than time out in silence.
+        log.warning("database busy while handling a request")
+        text = BUSY
+    elif isinstance(error, SlackApiError) and error.response.status_code == 429:
+        # Listeners' client fails fast on a rate limit instead of waiting past Slack's 3 s.
+        log.warning("rate-limited by Slack while handling a request: %s", error.response.get("error"))
+        text = SLACK_BUSY
     elif isinstance(error, OperationalError | InterfaceError) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     ):

@@ -48,3 +48,11 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
 
     container.outbox.wakeup = wake_outbox
     return scheduler
+
+
+def stop_scheduler(scheduler: BackgroundScheduler, container: Container) -> None:
+    """Shutting down: no new runs, no waiting for running ones (the outbox stops after its call in
+    flight and hands its other claimed rows back; every job is safe to cut short and run again)."""
+    container.outbox.stop()
+    if scheduler.running:
+        scheduler.shutdown(wait=False)

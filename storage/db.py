@@ -8,15 +8,20 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+# Seconds a SQLite writer waits behind another one (transactions here are short: milliseconds).
+SQLITE_BUSY_TIMEOUT = 1.5
+
 
 def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """Create the one engine of the process.
 
     SQLite is shared by listener threads and the scheduler thread: WAL lets readers and a writer
-    overlap, and a generous busy timeout makes writers queue instead of failing with "database is locked".
+    overlap, and a busy timeout makes writers queue briefly instead of failing at once. The timeout is
+    well under Slack's 3 s: past it the request fails with "database is locked" and the person is told
+    to try again, instead of Slack giving up on an answer that then arrives anyway.
     """
     if url.startswith("sqlite"):
-        connect_args = {"check_same_thread": False, "timeout": 30}
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs.setdefault("poolclass", StaticPool)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
@@ -33,7 +38,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
     cursor.close()
 
 

@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,6 +67,7 @@ class SlackStandIn:
         self._faults: list[Fault] = []
         self._overrides: dict[str, Responder] = {}
         self._errors: dict[str, list[str]] = {}
+        self._delays: dict[str, float] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -97,6 +99,7 @@ class SlackStandIn:
             self._faults.clear()
             self._overrides.clear()
             self._errors.clear()
+            self._delays.clear()
             self.team_id = TEAM_ID
             self.scopes = "chat:write,commands"
 
@@ -113,6 +116,10 @@ class SlackStandIn:
     def fail_next(self, method: str, error: str, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with ok=false and `error` (HTTP 200, as Slack does)."""
         self._errors.setdefault(method, []).extend([error] * times)
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` after `seconds` (a slow Slack; real time: real-process tests)."""
+        self._delays[method] = seconds
 
     def respond_with(self, method: str, responder: Responder | dict[str, Any]) -> None:
         self._overrides[method] = responder if callable(responder) else (lambda _p, r=responder: r)
@@ -170,6 +177,9 @@ class SlackStandIn:
             self.calls.append(Call(method, params, headers, auth[7:] if auth.startswith("Bearer ") else None))
             self._called.notify_all()
             override = self._overrides.get(method)
+            delay = self._delays.get(method, 0.0)
+        if delay:
+            time.sleep(delay)
         if override is not None:
             return 200, {}, override(params)
         responder = getattr(self, "_" + method.replace(".", "_"), None)

@@ -8,14 +8,19 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import pytest
 
+from storage.db import create_db_engine, make_sessions
+from storage.repositories import outbox as outbox_repo
 from tests.conftest import SIGNING_SECRET
 from tests.slack_requests import event_envelope, sign, slash_command_body
 from tests.slack_standin import SlackStandIn
@@ -115,9 +120,66 @@ def test_run_answers_a_signed_home_event_and_stops_cleanly_on_sigterm(
         urllib.request.urlopen(forged, timeout=10)
     assert refused.value.code == 401
 
+    # A 300 MB Content-Length with no body: refused from the headers, at once, nothing read.
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Length: 314572800\r\n\r\n")
+        assert raw.recv(64).startswith(b"HTTP/1.1 413")
+
     output = stop(proc)
     assert "shutting down" in output
     assert "xoxb-process-test" not in output, "tokens never reach the log"
+
+
+def _queue_direct_messages(database_url: str, count: int) -> None:
+    engine = create_db_engine(database_url)
+    try:
+        with make_sessions(engine).begin() as s:
+            for i in range(count):
+                outbox_repo.enqueue(
+                    s,
+                    team_id="T0TEAM1",
+                    dedupe_key=f"shutdown:{i}",
+                    method="chat.postMessage",
+                    payload={"channel": f"U{i:06d}", "text": f"hello {i}"},
+                    on_sent=None,
+                    now=datetime.now(UTC),
+                )
+    finally:
+        engine.dispose()
+
+
+def test_sigterm_with_200_pending_messages_exits_0_within_10_s_and_a_restart_sends_the_rest_once(
+    slack: SlackStandIn, scratch_database_url: str, tmp_path: Path
+) -> None:
+    slack.slow_down("chat.postMessage", 0.3)
+    proc, _base = start_bot(
+        slack, scratch_database_url, tmp_path, "HTTP mode: listening", SLACK_SIGNING_SECRET=SIGNING_SECRET
+    )
+    try:
+        _queue_direct_messages(scratch_database_url, 200)
+        slack.wait_for("chat.postMessage", count=3, timeout=20)  # the outbox is mid fan-out
+        signalled = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        took = time.monotonic() - signalled
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert took < 10, f"SIGTERM took {took:.1f}s"
+    assert len(slack.messages()) < 200
+
+    slack.slow_down("chat.postMessage", 0.0)
+    restarted, _ = start_bot(
+        slack, scratch_database_url, tmp_path, "HTTP mode: listening", SLACK_SIGNING_SECRET=SIGNING_SECRET
+    )
+    try:
+        slack.wait_for("chat.postMessage", count=200, timeout=60)
+    finally:
+        stop(restarted)
+    counts = Counter(c["channel"] for c in slack.messages())
+    assert len(counts) == 200 and set(counts.values()) == {1}, "everything sent, nothing twice"
 
 
 @pytest.fixture

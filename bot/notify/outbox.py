@@ -2,12 +2,23 @@
 
 Services enqueue inside their own transaction (so the message exists if and only if the data does);
 the outbox job sends, paced, with retries, and settles each row: sent, rescheduled or dead (logged).
+
+Delivery is at least once, with one known duplicate window. Slack's Web API has no idempotency key, so
+a call Slack accepted whose outcome never reached the database is sent again by whoever takes the row
+over. That happens only when (a) the process dies between Slack's answer and the commit of the record
+(a few milliseconds; at most one row per process, the one in flight), or (b) the process cannot write
+its record for longer than LEASE and another process reclaims the row first (the sender keeps
+retrying the record in memory for `record_retry_seconds` and its heartbeat renews the lease, so this
+needs a database outage longer than the lease that ends for another replica before this one). In
+every other case the fencing token keeps a row from being sent by two processes: a slow Slack cannot
+make a lease run out while its holder is alive, and a holder that lost its lease does not send.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,10 +26,13 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain.outgoing import Sent
+from bot.notify.leases import LEASE, Leases
+from bot.notify.outcomes import CHANNEL_ACCESS_ERRORS, PERMANENT_ERRORS, Outcome, result_summary
 from bot.slack import SlackClients, retry_after_seconds
 from bot.views.alerts import channel_unreachable
 from bot.views.common import Message
@@ -37,37 +51,8 @@ class _ReceiptHandler:
     handler: Callable[[Session, Any, Sent], None]
 
 
-# The bot cannot post in a channel (never invited, removed, or the channel archived): the owners are told,
-# and what died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
-CHANNEL_ACCESS_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+# What died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
 REDELIVER_WITHIN = timedelta(days=7)
-
-# Errors that another attempt cannot fix: the row goes to the dead state at once, logged.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "user_not_found",
-        "user_not_visible",
-        "cannot_dm_bot",
-        "user_disabled",
-        "account_inactive",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "msg_too_long",
-        "no_text",
-        "invalid_arguments",
-        "invalid_auth",
-        "not_authed",
-        "token_revoked",
-        "missing_scope",
-        "restricted_action",
-        "message_not_found",
-        "cant_update_message",
-        "team_access_not_granted",
-    }
-)
 
 
 @dataclass
@@ -75,6 +60,7 @@ class WorkReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    lost: int = 0  # rows whose lease another process took over: left to it
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -89,10 +75,11 @@ class Outbox:
         clock: Clock,
         clients: SlackClients,
         *,
-        batch_size: int = 50,
+        batch_size: int = 10,
         pace_seconds: float = 0.05,
-        lease: timedelta = timedelta(minutes=2),
+        lease: timedelta = LEASE,
         max_attempts: int = 10,
+        record_retry_seconds: float = 60.0,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -101,10 +88,20 @@ class Outbox:
         self._receipts: dict[str, _ReceiptHandler] = {}
         self.batch_size = batch_size
         self.pace_seconds = pace_seconds
-        self.lease = lease
         self.max_attempts = max_attempts
+        self.record_retry_seconds = record_retry_seconds
+        self._leases = Leases(sessions, clock, lease)
+        self._stopping = threading.Event()
         self.wakeup: Callable[[], None] = lambda: None
         self.owners_of: Callable[[str], Sequence[str]] = lambda _team_id: ()
+
+    @property
+    def lease(self) -> timedelta:
+        return self._leases.lease
+
+    @lease.setter
+    def lease(self, lease: timedelta) -> None:
+        self._leases.lease = lease
 
     def on_sent(self, name: str, callback: OnSent) -> None:
         """Register what to record once a call succeeded (e.g. a card's ts), in the same transaction."""
@@ -218,18 +215,47 @@ class Outbox:
             )
 
     def work(self) -> WorkReport:
-        """Send one batch of due calls. Safe to run in several processes at once (rows are claimed)."""
+        """Send one batch of due calls. Safe to run in several processes at once (rows are claimed).
+
+        Fencing: the batch is claimed with a fresh token and a short lease, which a heartbeat thread
+        renews while this process works; just before each call the row's hold is checked (and renewed)
+        and the outcome is recorded only while the row still carries the token. A row whose lease was
+        lost (this process stalled for a whole lease) is left to whoever reclaimed it.
+        """
         report = WorkReport()
+        token = repo.new_claim_token()
         with self._sessions.begin() as s:
             claimed = [
                 (m.id, m.team_id, m.method, m.payload)
-                for m in repo.claim_due(s, self._clock.now(), self.batch_size, self.lease)
+                for m in repo.claim_due(s, self._clock.now(), self.batch_size, self.lease, token)
             ]
-        for index, (message_id, team_id, method, payload) in enumerate(claimed):
-            if index:
-                self._clock.sleep(self.pace_seconds)
-            self._send(message_id, team_id, method, payload, report)
+        if not claimed:
+            return report
+        with self._leases.holding([m for m, *_ in claimed], token, release=self._stopping.is_set):
+            for index, (message_id, team_id, method, payload) in enumerate(claimed):
+                if self._stopping.is_set():
+                    break
+                if index:
+                    self._clock.sleep(self.pace_seconds)
+                if not self._leases.still_held(message_id, token):
+                    report.lost += 1
+                    continue
+                self._send(message_id, token, team_id, method, payload, report)
+                self._leases.forget(message_id)
         return report
+
+    def stop(self) -> None:
+        """Shutting down: finish the call in flight, send nothing more, hand the rest back at once."""
+        self._stopping.set()
+
+    def renew_leases(self) -> int:
+        """Extend the lease of every row this process holds (what the heartbeat does every
+        `heartbeat_seconds`); returns how many it still holds."""
+        return self._leases.renew()
+
+    @property
+    def heartbeat_seconds(self) -> float:
+        return self._leases.heartbeat_seconds
 
     def drain(self, max_rounds: int = 1000) -> WorkReport:
         """Work batches until nothing is due now (rescheduled rows wait for their time)."""
@@ -239,13 +265,20 @@ class Outbox:
             total.sent += report.sent
             total.retried += report.retried
             total.dead += report.dead
+            total.lost += report.lost
             total.errors += report.errors
-            if report.handled == 0:
+            if (report.handled == 0 and report.lost == 0) or self._stopping.is_set():
                 break
         return total
 
     def _send(
-        self, message_id: int, team_id: str, method: str, payload: dict[str, Any], report: WorkReport
+        self,
+        message_id: int,
+        token: str,
+        team_id: str,
+        method: str,
+        payload: dict[str, Any],
+        report: WorkReport,
     ) -> None:
         client = self._clients.for_team(team_id)
         response: dict[str, Any] | None = None
@@ -261,18 +294,68 @@ class Outbox:
             permanent = error in PERMANENT_ERRORS
         except (OSError, TimeoutError) as exc:
             error = f"connection: {exc}"
+        outcome = Outcome(response, error, retry_in, permanent)
+        self._record_retrying(message_id, token, team_id, method, payload, outcome, report)
 
+    def _record_retrying(
+        self,
+        message_id: int,
+        token: str,
+        team_id: str,
+        method: str,
+        payload: dict[str, Any],
+        outcome: Outcome,
+        report: WorkReport,
+    ) -> None:
+        """Record the outcome; while the database is unreachable, keep trying (in memory, bounded).
+
+        Slack has already acted on a successful call: losing its record would send it again once the
+        lease runs out, so the sender waits for the database rather than moving on. The heartbeat keeps
+        renewing the lease meanwhile; another process can only take the row over if this one still
+        cannot write after the lease ran out and it claims first (the documented duplicate window).
+        """
+        deadline = self._clock.now() + timedelta(seconds=self.record_retry_seconds)
+        wait = 0.25
+        while True:
+            try:
+                self._record(message_id, token, team_id, method, payload, outcome, report)
+                return
+            except (OperationalError, InterfaceError) as exc:
+                if self._clock.now() >= deadline:
+                    log.error(
+                        "outbox message %s: outcome not recorded, the database is still unreachable "
+                        "(%s); it may be sent again after its lease",
+                        message_id,
+                        type(exc).__name__,
+                    )
+                    raise
+                log.warning("outbox message %s: database unreachable, recording again", message_id)
+                self._clock.sleep(wait)
+                wait = min(wait * 2, 2.0)
+
+    def _record(
+        self,
+        message_id: int,
+        token: str,
+        team_id: str,
+        method: str,
+        payload: dict[str, Any],
+        outcome: Outcome,
+        report: WorkReport,
+    ) -> None:
+        response, error = outcome.response, outcome.error
         with self._sessions.begin() as s:
-            message = s.get(OutboxMessage, message_id)
-            if message is None or message.status != "pending":
+            message = repo.fence(s, message_id, token)
+            if message is None:
+                report.lost += 1
+                log.warning("outbox message %s: lease lost during the call; outcome not recorded", message_id)
                 return
             now = self._clock.now()
             message.attempts += 1
-            message.claimed_until = None
             if response is not None:
                 message.status = "sent"
                 message.sent_at = now
-                message.result = _result_summary(response)
+                message.result = result_summary(response)
                 message.last_error = None
                 self._record_receipt(s, message, response)
                 if message.scrub_after_send:
@@ -280,7 +363,7 @@ class Outbox:
                 report.sent += 1
                 return
             message.last_error = error
-            if permanent or message.attempts >= self.max_attempts:
+            if outcome.permanent or message.attempts >= self.max_attempts:
                 message.status = "dead"
                 report.dead += 1
                 report.errors.append(f"{method}: {error}")
@@ -296,7 +379,11 @@ class Outbox:
                 if method == "chat.postMessage" and error in CHANNEL_ACCESS_ERRORS and channel[:1] in "CG":
                     self._tell_owners(s, team_id, channel, str(error), now)
                 return
-            delay = retry_in if retry_in is not None else min(5.0 * 2 ** (message.attempts - 1), 3600.0)
+            delay = (
+                outcome.retry_in
+                if outcome.retry_in is not None
+                else min(5.0 * 2 ** (message.attempts - 1), 3600.0)
+            )
             message.next_attempt_at = now + timedelta(seconds=delay)
             report.retried += 1
             log.warning(
@@ -314,11 +401,3 @@ class Outbox:
             str(response.get("channel") or message.payload.get("channel") or ""), str(response.get("ts"))
         )
         registered.handler(s, registered.record(**(message.receipt or {})), sent)
-
-
-def _result_summary(response: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a Web API answer worth keeping (ids, not whole messages)."""
-    keep: dict[str, Any] = {k: response[k] for k in ("channel", "ts") if k in response}
-    if isinstance(response.get("file"), dict):
-        keep["file_id"] = response["file"].get("id")
-    return keep

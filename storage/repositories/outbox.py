@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,13 +47,20 @@ def enqueue(
     )
 
 
-def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> list[OutboxMessage]:
-    """Claim up to `limit` due messages for this process for `lease`.
+def new_claim_token() -> str:
+    return secrets.token_hex(16)
+
+
+def claim_due(
+    session: Session, now: datetime, limit: int, lease: timedelta, token: str | None = None
+) -> list[OutboxMessage]:
+    """Claim up to `limit` due messages for this process for `lease`, stamping them with `token`.
 
     The claim is a conditional UPDATE … RETURNING, so two processes can never both claim a row (on
     SQLite the write lock serialises them; the condition is re-checked under it). On PostgreSQL,
     FOR UPDATE SKIP LOCKED makes concurrent claimers pick disjoint rows instead of queueing. The lease
-    (claimed_until) lets another process pick a row up if this one dies after claiming it.
+    (claimed_until) lets another process pick a row up if this one dies after claiming it; the token
+    fences the old holder out once that happened (see `hold` and `fence`).
     """
     claimable = (
         OutboxMessage.status == "pending",
@@ -73,7 +82,7 @@ def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> 
         session.scalars(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids), *claimable)
-            .values(claimed_until=now + lease)
+            .values(claimed_until=now + lease, claim_token=token or new_claim_token())
             .returning(OutboxMessage.id)
         )
     )
@@ -81,6 +90,71 @@ def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> 
         select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
     )
     return list(rows)
+
+
+def hold(session: Session, ids: Collection[int], token: str, until: datetime) -> set[int]:
+    """Extend the lease of the rows among `ids` this claimer still holds; returns those ids.
+
+    A row is held while it is pending and still carries `token`: once another process reclaimed it
+    (the lease ran out) or it was settled, it is not, and its old holder must not send it.
+    """
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(ids)),
+                OutboxMessage.claim_token == token,
+                OutboxMessage.status == "pending",
+            )
+            .values(claimed_until=until)
+            .returning(OutboxMessage.id)
+        )
+    )
+
+
+def fence(session: Session, message_id: int, token: str) -> OutboxMessage | None:
+    """Release this claimer's hold on a row so its outcome can be recorded; None if the hold was lost.
+
+    The condition on the token is in the same UPDATE that takes the row's write lock, so two claimers
+    can never both record an outcome for one row. Commit or roll back with the outcome.
+    """
+    fenced = session.scalar(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.claim_token == token,
+            OutboxMessage.status == "pending",
+        )
+        .values(claimed_until=None, claim_token=None)
+        .returning(OutboxMessage.id)
+    )
+    if fenced is None:
+        return None
+    return session.get(OutboxMessage, message_id, populate_existing=True)
+
+
+def release(session: Session, ids: Collection[int], token: str) -> None:
+    """Give rows this claimer still holds back to the queue now (shutdown) instead of at lease end."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.claim_token == token)
+        .values(claimed_until=None, claim_token=None)
+    )
+
+
+def oldest_due_age(session: Session, now: datetime) -> float | None:
+    """Seconds since the oldest pending row became due (None when nothing is due): delivery lag."""
+    oldest = session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now
+        )
+    )
+    if oldest is None:
+        return None
+    oldest = oldest.replace(tzinfo=now.tzinfo) if oldest.tzinfo is None else oldest
+    return max((now - oldest).total_seconds(), 0.0)
 
 
 def counts_by_status(session: Session, team_id: str | None = None) -> dict[str, int]:

@@ -151,7 +151,7 @@ def seed(database_url: str, api_url: str) -> None:
     team = "T0TEAM1"
     container.workspaces.ensure(team)
     container.workspace_settings.update(
-        team, OWNER, {"feedback_channel": "CFEED01", "kudos_channel": "CKUDOS1"}
+        container.actors.of(team, OWNER), {"feedback_channel": "CFEED01", "kudos_channel": "CKUDOS1"}
     )
     container.feedback.ingest(
         team, FeedbackInput("email", "bench-1", "Slow delivery, unhappy."), post_cards=False

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot.config import EnvConfig
 from bot.container import Container, build_container
+from bot.domain.actor import Actor
 from bot.web import INGEST_MAX_BODY, MAX_BODY, build_web_app
 from handlers import ingest
 from storage.db import create_db_engine
@@ -170,8 +171,8 @@ def test_healthz_reports_how_late_the_outbox_runs(container: Container, app: App
 def test_ingest_with_the_database_down_is_503_with_retry_after_and_nothing_is_lost(
     settings: EnvConfig, container: Container, tmp_path: Any
 ) -> None:
-    container.workspace_settings.update(TEAM_ID, OWNER, {"feedback_channel": "CFEED01"})
-    secret, _token = container.feedback.add_source(TEAM_ID, "zendesk")
+    container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
+    secret, _token = container.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
     body = json.dumps({"id": "T-1", "text": "The export button does nothing."}).encode()
     ts = str(int(container.clock.now().timestamp()))
     headers = {

@@ -1,7 +1,7 @@
 """delivery: seen slack requests, health beats
 
 Revision ID: 0010_delivery
-Revises: 0007_outbox_receipts
+Revises: 0009_intake
 Create Date: 2026-12-01 05:19:19.894696
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.models.base  # noqa: F401 - custom column types in generated ops
 
 revision: str = "0010_delivery"
-down_revision: str | Sequence[str] | None = "0007_outbox_receipts"
+down_revision: str | Sequence[str] | None = "0009_intake"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from bot.notify import digest as digest_notes
 from bot.notify import feedback as feedback_notes
 from bot.notify import kudos as kudos_notes
 from bot.notify import pulse as pulse_notes
+from bot.notify import speakup as speakup_notes
 from bot.notify.outbox import Outbox
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.data_rights import DataRights
@@ -24,6 +25,7 @@ from bot.services.kudos import KudosService
 from bot.services.pulse import PulseService
 from bot.services.retention import Retention
 from bot.services.settings import SettingsService
+from bot.services.speakup import SpeakupService
 from bot.services.workspaces import Actors, Roles, Workspaces
 from bot.slack import SlackClients
 from storage.db import create_db_engine, make_sessions
@@ -48,6 +50,7 @@ class Container:
     data_rights: DataRights
     kudos: KudosService
     digests: DigestService
+    speakup: SpeakupService
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -75,6 +78,7 @@ def build_container(
             **pulse_notes.RENDERERS,
             **kudos_notes.RENDERERS,
             **digest_notes.RENDERERS,
+            **speakup_notes.RENDERERS,
         },
     )
     return Container(
@@ -97,5 +101,6 @@ def build_container(
         data_rights=DataRights(sessions, pulse, outbox),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, outbox)),
         digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, outbox),
+        speakup=SpeakupService(sessions, clock, workspace_settings, notifier, settings.secret_key),
         installations=installations,
     )

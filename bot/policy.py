@@ -25,6 +25,7 @@ class Permission(Enum):
     PREVIEW_DIGEST = (MANAGER, "preview the digest")
     PAUSE_KUDOS = (OWNER, "pause giving kudos")
     SEND_KUDOS_FOR_OTHERS = (OWNER, "send kudos on someone's behalf")
+    SEE_SPEAKUP_COUNTS = (MANAGER, "see Speak up counts")
 
     def __init__(self, role: str, action: str) -> None:
         self.role = role

@@ -84,21 +84,21 @@ class Notifier:
         raise TypeError(f"cannot send {message!r}")
 
     def _wake_after_commit(self, session: Session) -> None:
-        """Wake the outbox sender once the transaction commits (not before: the rows must be visible)."""
-        if session.info.get("notify_wake"):
-            return
+        """Wake the outbox sender once the transaction commits (not before: the rows must be visible).
+
+        The listeners stay on the session (removing a listener while SQLAlchemy iterates its listeners
+        raises "deque mutated during iteration"); a flag says whether this transaction queued anything."""
         session.info["notify_wake"] = True
+        if session.info.get("notify_listening"):
+            return
+        session.info["notify_listening"] = True
 
         def wake(committed: Session) -> None:
-            committed.info.pop("notify_wake", None)
-            event.remove(committed, "after_commit", wake)
-            event.remove(committed, "after_rollback", forget)
-            self._outbox.wake()
+            if committed.info.pop("notify_wake", False):
+                self._outbox.wake()
 
         def forget(rolled_back: Session) -> None:
             rolled_back.info.pop("notify_wake", None)
-            event.remove(rolled_back, "after_commit", wake)
-            event.remove(rolled_back, "after_rollback", forget)
 
         event.listen(session, "after_commit", wake)
         event.listen(session, "after_rollback", forget)

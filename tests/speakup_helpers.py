@@ -30,7 +30,9 @@ def form(text: str, topic: str = "workload", how: str = "anonymous") -> dict[str
             ids.SPEAKUP_VALUE: {"type": "static_select", "selected_option": {"value": topic}}
         },
         ids.SPEAKUP_TEXT_BLOCK: {ids.SPEAKUP_VALUE: {"type": "plain_text_input", "value": text}},
-        ids.SPEAKUP_HOW_BLOCK: {ids.SPEAKUP_VALUE: {"type": "radio_buttons", "selected_option": {"value": how}}},
+        ids.SPEAKUP_HOW_BLOCK: {
+            ids.SPEAKUP_VALUE: {"type": "radio_buttons", "selected_option": {"value": how}}
+        },
     }
 
 
@@ -39,7 +41,13 @@ def reply_form(text: str) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 def send(
-    driver: SlackDriver, text: str, *, user: str = MEMBER, topic: str = "workload", how: str = "anonymous", **kw: Any
+    driver: SlackDriver,
+    text: str,
+    *,
+    user: str = MEMBER,
+    topic: str = "workload",
+    how: str = "anonymous",
+    **kw: Any,
 ) -> dict[str, Any]:
     """Submit the Speak up modal; returns Slack's answer (an update to the 'Sent' notice, or errors)."""
     return response_json(driver.submit(ids.SPEAKUP_MODAL, form(text, topic, how), user=user, **kw))
@@ -89,19 +97,40 @@ def text_of(call: Call) -> str:
 
 
 def open_modal(slack: SlackStandIn, callback_id: str) -> dict[str, Any]:
-    return next(c["view"] for c in reversed(slack.calls_to("views.open")) if c["view"].get("callback_id") == callback_id)
+    return next(
+        c["view"]
+        for c in reversed(slack.calls_to("views.open"))
+        if c["view"].get("callback_id") == callback_id
+    )
 
 
 def receiver_reply(
-    driver: SlackDriver, slack: SlackStandIn, cid: int, ts: str, text: str, *, user: str = BOSS, channel: str = LEADERSHIP
+    driver: SlackDriver,
+    slack: SlackStandIn,
+    cid: int,
+    ts: str,
+    text: str,
+    *,
+    user: str = BOSS,
+    channel: str = LEADERSHIP,
 ) -> dict[str, Any]:
-    driver.action(ids.SPEAKUP_REPLY, user=user, value=str(cid), channel=channel, message={"ts": ts, "text": ""})
+    driver.action(
+        ids.SPEAKUP_REPLY, user=user, value=str(cid), channel=channel, message={"ts": ts, "text": ""}
+    )
     meta = open_modal(slack, ids.SPEAKUP_REPLY_MODAL)["private_metadata"]
-    return response_json(driver.submit(ids.SPEAKUP_REPLY_MODAL, reply_form(text), user=user, private_metadata=meta))
+    return response_json(
+        driver.submit(ids.SPEAKUP_REPLY_MODAL, reply_form(text), user=user, private_metadata=meta)
+    )
 
 
-def member_answer(driver: SlackDriver, slack: SlackStandIn, cid: int, text: str, *, user: str = MEMBER) -> dict[str, Any]:
+def member_answer(
+    driver: SlackDriver, slack: SlackStandIn, cid: int, text: str, *, user: str = MEMBER
+) -> dict[str, Any]:
     dm = "D" + user[1:]
-    driver.action(ids.SPEAKUP_ANSWER, user=user, value=str(cid), channel=dm, message={"ts": "1.1", "text": ""})
+    driver.action(
+        ids.SPEAKUP_ANSWER, user=user, value=str(cid), channel=dm, message={"ts": "1.1", "text": ""}
+    )
     meta = open_modal(slack, ids.SPEAKUP_ANSWER_MODAL)["private_metadata"]
-    return response_json(driver.submit(ids.SPEAKUP_ANSWER_MODAL, reply_form(text), user=user, private_metadata=meta))
+    return response_json(
+        driver.submit(ids.SPEAKUP_ANSWER_MODAL, reply_form(text), user=user, private_metadata=meta)
+    )

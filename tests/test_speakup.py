@@ -57,7 +57,10 @@ def test_a_member_speaks_up_anonymously_and_the_conversation_goes_both_ways_afte
     cid = conversation_id(card)
     ts = card_ts(container, cid)
 
-    assert receiver_reply(driver, slack, cid, ts, "Thank you. Let's change the rota; which weeks are worst?") == {}
+    assert (
+        receiver_reply(driver, slack, cid, ts, "Thank you. Let's change the rota; which weeks are worst?")
+        == {}
+    )
     relay.run()
     [posted_reply] = thread(slack, ts)
     assert "change the rota" in text_of(posted_reply)  # other receivers see it at once
@@ -125,7 +128,7 @@ def test_receivers_acknowledge_resolve_and_ask_to_share_and_the_member_consents(
     assert ids.SPEAKUP_AGREE_SHARE in text_of(share)
     driver.action(ids.SPEAKUP_AGREE_SHARE, user=MEMBER, value=str(cid), channel="DMEMBER1")
     relay.after_delay()
-    assert 'you said, we did' in text_of(slack.calls_to("chat.update")[-1])
+    assert "you said, we did" in text_of(slack.calls_to("chat.update")[-1])
     driver.action(ids.SPEAKUP_RESOLVE, user=BOSS, value=str(cid), channel=LEADERSHIP)
     relay.after_delay()
     assert "resolved" in text_of(slack.messages(MEMBER)[-1])
@@ -174,7 +177,9 @@ def test_named_receivers_get_the_card_by_dm_and_reply_from_it(
     assert "I hear you." in text_of(slack.messages(MEMBER)[0])
 
 
-def test_the_home_button_opens_the_same_modal(container: Container, driver: SlackDriver, slack: SlackStandIn, relay: Relay) -> None:
+def test_the_home_button_opens_the_same_modal(
+    container: Container, driver: SlackDriver, slack: SlackStandIn, relay: Relay
+) -> None:
     driver.action(ids.SPEAKUP_OPEN, user=MEMBER, view={"id": "VHOME", "type": "home"})
     [opened] = slack.calls_to("views.open")
     assert opened["view"]["callback_id"] == ids.SPEAKUP_MODAL

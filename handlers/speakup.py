@@ -3,6 +3,7 @@ modal, and the member's DM buttons (answer, agree to share, close)."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -54,27 +55,22 @@ def _channel(body: dict[str, Any]) -> str:
 def open_speakup_modal(
     ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, services: Container
 ) -> None:
-    team_id = context.team_id or ""
-    if not services.speakup.is_set_up(team_id):
+    setup = services.speakup.setup(context.team_id or "")
+    if not setup.ready:
         ack(response_type="ephemeral", text=NOT_SET_UP)
         return
     ack()
-    client.views_open(
-        trigger_id=command["trigger_id"],
-        view=speakup_modal(services.speakup.topics(team_id), command.get("text") or ""),
-    )
+    # Slack escapes &, < and > in command text (should_escape); the modal shows what the person typed.
+    typed = html.unescape(command.get("text") or "")
+    client.views_open(trigger_id=command["trigger_id"], view=speakup_modal(setup, typed))
 
 
 def open_speakup_from_home(
     ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient, services: Container
 ) -> None:
     ack()
-    team_id = context.team_id or ""
-    modal = (
-        speakup_modal(services.speakup.topics(team_id))
-        if services.speakup.is_set_up(team_id)
-        else notice_modal("Speak up", NOT_SET_UP)
-    )
+    setup = services.speakup.setup(context.team_id or "")
+    modal = speakup_modal(setup) if setup.ready else notice_modal("Speak up", NOT_SET_UP)
     client.views_open(trigger_id=body["trigger_id"], view=modal)
 
 

@@ -44,7 +44,8 @@ def test_a_member_speaks_up_anonymously_and_the_conversation_goes_both_ways_afte
     driver.command("/speakup", "", user=MEMBER)
     [opened] = slack.calls_to("views.open")
     assert opened["view"]["callback_id"] == ids.SPEAKUP_MODAL
-    assert "What the receivers see" in json.dumps(opened["view"])
+    shown = json.dumps(opened["view"])
+    assert f"<#{LEADERSHIP}>" in shown and "5 to 30 minutes" in shown and "deleted after 365 days" in shown
 
     answer = send(driver, CONCERN)
     assert answer["response_action"] == "update" and "Thank you for speaking up" in json.dumps(answer["view"])
@@ -183,3 +184,12 @@ def test_the_home_button_opens_the_same_modal(
     driver.action(ids.SPEAKUP_OPEN, user=MEMBER, view={"id": "VHOME", "type": "home"})
     [opened] = slack.calls_to("views.open")
     assert opened["view"]["callback_id"] == ids.SPEAKUP_MODAL
+
+
+def test_text_after_the_command_fills_the_modal_as_typed(
+    container: Container, driver: SlackDriver, slack: SlackStandIn, relay: Relay
+) -> None:
+    driver.command("/speakup", "Tom &amp; Jerry &lt;3", user=MEMBER)
+    [opened] = slack.calls_to("views.open")
+    inputs = [b["element"] for b in opened["view"]["blocks"] if b["type"] == "input"]
+    assert any(e.get("initial_value") == "Tom & Jerry <3" for e in inputs)

@@ -40,6 +40,29 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class Setup:
+    """What the modal tells a member before they write: who receives, the topics, delays, retention."""
+
+    topics: tuple[str, ...]
+    channel: str | None
+    receivers: tuple[str, ...]
+    delay_min_minutes: int
+    delay_max_minutes: int
+    retention_days: int
+
+    @property
+    def ready(self) -> bool:
+        return bool(self.channel or self.receivers)
+
+
+def setup_of(ws: WorkspaceSettings) -> Setup:
+    low, high = sorted((ws.speakup_delay_min_minutes, ws.speakup_delay_max_minutes))
+    return Setup(
+        ws.speakup_topics, ws.speakup_channel, ws.speakup_receivers, low, high, ws.comment_retention_days
+    )
+
+
+@dataclass(frozen=True)
 class Conversation:
     """A conversation as receivers see it: never who sent it, unless `sender` is set (they chose so)."""
 

@@ -4,7 +4,6 @@ the member's DMs, and the sentence for the privacy page."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -39,15 +38,27 @@ PRIVACY_TEXT = (
     "they are deleted with everything else after the comment retention period."
 )
 
-WHAT_RECEIVERS_SEE = (
-    "*What the receivers see:* the topic and your message (emails and phone numbers of other people "
-    "masked), and *Anonymous* — or your name if you choose so below. Their replies reach you here as a DM "
-    "from the bot, and yours reach them the same way, each after a random delay (5 to 30 minutes by "
-    "default, never outside working hours), so timing can't give you away.\n"
-    "*What is stored:* your message, the topic and the day (not the time). Who you are is stored only "
-    "encrypted, so that the bot can send you replies; no owner and no database dump can read it. "
-    "Conversations are deleted after the retention period."
-)
+
+def what_receivers_see(setup: rules.Setup) -> str:
+    """The modal's promise, from the workspace's actual settings."""
+    where = (
+        f"<#{setup.channel}>"
+        if setup.channel
+        else ", ".join(f"<@{user}>" for user in setup.receivers[:20])
+        + (" and others" if len(setup.receivers) > 20 else "")
+    )
+    return (
+        f"*Who receives it:* {where}.\n"
+        "*What they see:* the topic and your message (emails and phone numbers of other people masked), "
+        "and *Anonymous*, or your name if you choose so below. Their replies reach you here as a DM from "
+        "the bot, and yours reach them the same way, each after a random delay of "
+        f"{setup.delay_min_minutes} to {setup.delay_max_minutes} minutes, never outside working hours, "
+        "so timing can't give you away.\n"
+        "*What is stored:* your message, the topic and the day (not the time). Who you are is stored only "
+        "encrypted, so that the bot can send you replies; no owner and no database dump can read it. "
+        f"Conversations are deleted after {setup.retention_days} days."
+    )
+
 
 FLAG_EVENTS = {
     "closed": "The member closed this conversation.",
@@ -88,7 +99,7 @@ def _from(sender: str | None) -> str:
 # --- the member's modal ------------------------------------------------------------------------------
 
 
-def speakup_modal(topics: Sequence[str], text: str = "") -> dict[str, Any]:
+def speakup_modal(setup: rules.Setup, text: str = "") -> dict[str, Any]:
     return view(
         type="modal",
         callback_id=ids.SPEAKUP_MODAL,
@@ -96,14 +107,14 @@ def speakup_modal(topics: Sequence[str], text: str = "") -> dict[str, Any]:
         submit=plain("Send", 24),
         close=plain("Cancel", 24),
         blocks=[
-            SectionBlock(text=MarkdownTextObject(text=WHAT_RECEIVERS_SEE)),
+            SectionBlock(text=MarkdownTextObject(text=what_receivers_see(setup))),
             InputBlock(
                 block_id=ids.SPEAKUP_TOPIC_BLOCK,
                 label=plain("Topic"),
                 element=StaticSelectElement(
                     action_id=ids.SPEAKUP_VALUE,
                     placeholder=plain("Pick a topic"),
-                    options=[Option(text=plain(t, 75), value=t) for t in topics[:100]],
+                    options=[Option(text=plain(t, 75), value=t) for t in setup.topics[:100]],
                 ),
             ),
             InputBlock(

@@ -25,12 +25,9 @@ BLOCKED = (
 
 
 class Conversations(SpeakupCore):
-    def topics(self, team_id: str) -> tuple[str, ...]:
-        return self._settings.get(team_id).speakup_topics
-
-    def is_set_up(self, team_id: str) -> bool:
-        ws = self._settings.get(team_id)
-        return bool(ws.speakup_channel or ws.speakup_receivers)
+    def setup(self, team_id: str) -> rules.Setup:
+        """Who receives, the topics and the delays: what the modal shows before anyone writes."""
+        return rules.setup_of(self._settings.get(team_id))
 
     # The member ------------------------------------------------------------------------------------
 

@@ -178,6 +178,19 @@ def test_three_new_conversations_a_day_then_a_kind_refusal_and_the_day_s_counts_
         assert [c.day for c in s.scalars(select(SpeakupDailyCount))] == [date(2026, 11, 17)]
 
 
+def test_a_workspace_already_in_tomorrow_does_not_reset_another_s_daily_counts(
+    container: Container, driver: SlackDriver, relay: Relay
+) -> None:
+    set_up(container, OTHER_TEAM, timezone="Pacific/Kiritimati")  # UTC+14: already Tuesday there
+    for n in range(3):
+        send(driver, f"Thought number {n}.")
+    assert send(driver, "Over there.", team=OTHER_TEAM)["response_action"] == "update"
+    assert "You've started 3 conversations today" in json.dumps(send(driver, "A fourth one."))
+    with container.sessions() as s:
+        days = sorted((c.team_id, c.day) for c in s.scalars(select(SpeakupDailyCount)))
+    assert days == [(OTHER_TEAM, date(2026, 11, 17)), (TEAM_ID, date(2026, 11, 16))]
+
+
 # Timing -----------------------------------------------------------------------------------------------------
 
 

@@ -195,9 +195,12 @@ def count_sent(s: Session, team_id: str, day: date, sender_hash: str) -> None:
     )
 
 
-def forget_counts_before(s: Session, day: date) -> int:
-    """Counts of past days go: a day's hashes are only needed on that day."""
-    return affected_rows(s, delete(SpeakupDailyCount).where(SpeakupDailyCount.day < day))
+def forget_counts_before(s: Session, team_id: str, day: date) -> int:
+    """Counts of the workspace's past days go: a day's hashes are only needed on that day (per workspace,
+    since each has its own time zone and so its own "today")."""
+    return affected_rows(
+        s, delete(SpeakupDailyCount).where(SpeakupDailyCount.team_id == team_id, SpeakupDailyCount.day < day)
+    )
 
 
 def conversations_between(s: Session, team_id: str, start: date, end: date) -> Sequence[SpeakupConversation]:

@@ -49,7 +49,7 @@ class Conversations(SpeakupCore):
                     f"You've started {rules.DAILY_LIMIT} conversations today, the most for one day. "
                     "Please send this tomorrow, or add it to one of today's conversations as a reply.",
                 )
-            repo.forget_counts_before(s, today)
+            repo.forget_counts_before(s, actor.team_id, today)
             repo.count_sent(s, actor.team_id, today, rate)
             conversation = repo.add_conversation(
                 s,

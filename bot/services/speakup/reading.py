@@ -45,7 +45,7 @@ class Reading(Relay):
         cutoff = self._today(ws) - timedelta(days=ws.comment_retention_days)
         with self._sessions.begin() as s:
             removed = repo.delete_created_before(s, team_id, cutoff)
-            repo.forget_counts_before(s, self._today(ws) - timedelta(days=1))
+            repo.forget_counts_before(s, team_id, self._today(ws))
             return removed
 
     def teams_with_conversations(self) -> list[str]:

@@ -47,7 +47,7 @@ class SpeakupConversation(Base):
 class SpeakupMessage(Base):
     """A message or state change in a conversation, waiting for (or past) its relay.
 
-    author: sender | receiver. kind: text | acknowledged | resolved | share_requested | closed.
+    author: sender | receiver. kind: text | acknowledged | resolved | share_requested | closed | shared.
     `relay_after` is the relay's exact time; it is cleared once the relay is queued."""
 
     __tablename__ = "speakup_messages"

@@ -15,6 +15,7 @@ from bot.notify import digest as digest_notes
 from bot.notify import feedback as feedback_notes
 from bot.notify import kudos as kudos_notes
 from bot.notify import pulse as pulse_notes
+from bot.notify import speakup as speakup_notes
 from bot.notify.outbox import Outbox
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.data_rights import DataRights
@@ -25,6 +26,7 @@ from bot.services.pulse import PulseService
 from bot.services.retention import Retention
 from bot.services.settings import SettingsService
 from bot.services.sources import SourcesService
+from bot.services.speakup import SpeakupService
 from bot.services.workspaces import Actors, Roles, Workspaces
 from bot.slack import SlackClients
 from storage.db import create_db_engine, make_sessions
@@ -50,6 +52,7 @@ class Container:
     kudos: KudosService
     digests: DigestService
     sources: SourcesService
+    speakup: SpeakupService
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -77,6 +80,7 @@ def build_container(
             **pulse_notes.RENDERERS,
             **kudos_notes.RENDERERS,
             **digest_notes.RENDERERS,
+            **speakup_notes.RENDERERS,
         },
     )
     return Container(
@@ -98,5 +102,6 @@ def build_container(
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),
         digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, notifier),
         sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key),
+        speakup=SpeakupService(sessions, clock, workspace_settings, notifier, settings.secret_key),
         installations=installations,
     )

@@ -34,6 +34,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("/digest", "Preview the weekly digest (managers)", "[last-week | 2026-W45]"),
     Command("/kudos", "Recognise someone's empathetic action", "@person for what they did #value | help"),
+    Command("/speakup", "Raise something with leadership, anonymously if you like", "[what you want to say]"),
 )
 SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("Log as customer feedback", "feedback_log_shortcut", "Relay this message as customer feedback"),

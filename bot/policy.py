@@ -27,6 +27,7 @@ class Permission(Enum):
     SEND_KUDOS_FOR_OTHERS = (OWNER, "send kudos on someone's behalf")
     EXPORT_DATA = (OWNER, "export the workspace's data")
     FORGET_DATA = (OWNER, "forget a customer or a person")
+    SEE_SPEAKUP_COUNTS = (MANAGER, "see Speak up counts")
 
     def __init__(self, role: str, action: str) -> None:
         self.role = role

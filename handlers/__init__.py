@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import digest, empathy, errors, feedback, home, ignored, kudos, lifecycle, pulse
+from handlers import digest, empathy, errors, feedback, home, ignored, kudos, lifecycle, pulse, speakup
 
 
 def register_all(app: App) -> None:
@@ -16,4 +16,5 @@ def register_all(app: App) -> None:
     pulse.register(app)
     kudos.register(app)
     digest.register(app)
+    speakup.register(app)
     ignored.register(app)  # last: acknowledges events no capability matched

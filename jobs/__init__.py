@@ -17,6 +17,7 @@ from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_eve
 from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
 from jobs.pulse import run_pulse_surveys
+from jobs.speakup import apply_speakup_retention, relay_speakup_messages
 
 MISFIRE_GRACE_SECONDS = 3600
 
@@ -39,6 +40,8 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         (forget_old_event_keys, {"trigger": "cron", "hour": 3, "minute": 17}),
         (drop_lapsed_kudos, {"trigger": "cron", "hour": 3, "minute": 29}),
         (apply_retention, {"trigger": "cron", "hour": 3, "minute": 41}),
+        (relay_speakup_messages, {"trigger": "interval", "minutes": 1}),
+        (apply_speakup_retention, {"trigger": "cron", "hour": 3, "minute": 53}),
     ):
         scheduler.add_job(job, args=[container], id=job.__name__, replace_existing=True, **trigger)
 

@@ -60,6 +60,11 @@ class WorkspaceSettings:
     digest_dm_managers: bool = False
     feedback_retention_days: int = 365
     comment_retention_days: int = 365
+    speakup_channel: str | None = None
+    speakup_receivers: tuple[str, ...] = ()
+    speakup_topics: tuple[str, ...] = ("workload", "customers", "safety", "ideas", "other")
+    speakup_delay_min_minutes: int = 5
+    speakup_delay_max_minutes: int = 30
 
     @property
     def tz(self) -> ZoneInfo:
@@ -246,6 +251,48 @@ SPECS: tuple[FieldSpec, ...] = (
         3650,
         optional=False,
         group="Privacy",
+    ),
+    FieldSpec(
+        "speakup_channel",
+        "Speak up: leadership channel",
+        "channel",
+        "A private channel where anonymous messages arrive (invite the bot).",
+        group="Speak up",
+    ),
+    FieldSpec(
+        "speakup_receivers",
+        "Speak up: named receivers",
+        "users",
+        "Or these people get each message by DM (used when no channel is set).",
+        group="Speak up",
+    ),
+    FieldSpec(
+        "speakup_topics",
+        "Speak up: topics",
+        "values",
+        "One per line, lowercase-with-dashes.",
+        optional=False,
+        group="Speak up",
+    ),
+    FieldSpec(
+        "speakup_delay_min_minutes",
+        "Speak up: relay delay from (minutes)",
+        "int",
+        "Messages are passed on after a random delay, so their time does not tell who wrote.",
+        0,
+        1440,
+        optional=False,
+        group="Speak up",
+    ),
+    FieldSpec(
+        "speakup_delay_max_minutes",
+        "Speak up: relay delay up to (minutes)",
+        "int",
+        "",
+        0,
+        1440,
+        optional=False,
+        group="Speak up",
     ),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}

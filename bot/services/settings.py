@@ -84,6 +84,10 @@ class SettingsService:
                 errors.setdefault(
                     "pulse_comment_min_responses", "Comments need at least as many responses as scores."
                 )
+            if merged.speakup_delay_max_minutes < merged.speakup_delay_min_minutes:
+                errors.setdefault(
+                    "speakup_delay_max_minutes", "The longest relay delay must not be below the shortest."
+                )
             if errors:
                 raise SettingsInvalid(errors)
             repo.save_settings(s, team_id, clean, actor.user_id or None, self._clock.now())

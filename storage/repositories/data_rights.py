@@ -19,6 +19,8 @@ from storage.models import (
     KudosRecipient,
     OutboxMessage,
     RoutingRule,
+    SpeakupConversation,
+    SpeakupMessage,
     Survey,
     SurveyInvitee,
     SurveyParticipation,
@@ -86,6 +88,20 @@ def export(s: Session, team_id: str) -> dict[str, Any]:
         "pulse_responses": sorted(
             _rows(s, SurveyResponse, SurveyResponse.survey_id.in_(surveys), exclude=("id", "token_hash")),
             key=lambda r: (r["survey_id"], repr(sorted(r["answers"].items())), repr(r["comments"])),
+        ),
+        "speakup_conversations": _rows(
+            s,
+            SpeakupConversation,
+            SpeakupConversation.team_id == team_id,
+            exclude=("sender_box",),
+            order=(SpeakupConversation.id,),
+        ),
+        "speakup_messages": _rows(
+            s,
+            SpeakupMessage,
+            SpeakupMessage.team_id == team_id,
+            exclude=("relay_after",),
+            order=(SpeakupMessage.id,),
         ),
         "pulse_participation_counts": {
             str(k): v

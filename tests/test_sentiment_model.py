@@ -19,7 +19,11 @@ from storage.models.sentiment import SentimentExample, SentimentModel
 from tests.conftest import START
 
 # Words no lexicon knows: only a model that learned this workspace's customers can read them.
-BAD = ["the zorblat crate flonked {}", "zorblat flonked again on crate {}", "crate {} flonked, zorblat sploot"]
+BAD = [
+    "the zorblat crate flonked {}",
+    "zorblat flonked again on crate {}",
+    "crate {} flonked, zorblat sploot",
+]
 GOOD = ["the quindle parcel glimmed {}", "quindle glimmed on parcel {}", "parcel {} glimmed, quindle here"]
 UNRATED_BAD = "my zorblat crate flonked"
 

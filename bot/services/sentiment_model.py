@@ -125,7 +125,8 @@ class SentimentModelService:
                         item.text, learned=_fixed(model_opinion), thresholds=self._thresholds
                     )
                 if model_opinion is not None and base.language == "en":
-                    recent.append([int(model_opinion.label == item.label), int(base.label == item.label)])
+                    right = [int(model_opinion.label == item.label), int(base.label == item.label)]
+                    recent.append([*right, sentiment.LABELS.index(item.label)])
                 self._store_example(s, team_id, item, predicted, now)
             learner.learn([i.text for i in items], [i.label for i in items])
             seen = (row.examples_seen if row is not None else 0) + len(items)
@@ -150,9 +151,12 @@ class SentimentModelService:
             repo.add_example(s, example)
 
     def _qualifies(self, seen: int, recent: list[list[int]]) -> bool:
+        """Enough examples, and a better balanced accuracy (the mean over labels of the share of each
+        label's items got right) than the base scorer: plain accuracy would favour a model that says
+        "positive" to everything where most customers are happy, and miss the complaints."""
         if seen < self._min_examples or len(recent) < self._min_window:
             return False
-        return sum(m for m, _ in recent) > sum(b for _, b in recent)
+        return balanced(recent, 0) > balanced(recent, 1)
 
     def _save(
         self,
@@ -182,15 +186,14 @@ class SentimentModelService:
     def _readable(
         self, s: Session, team_id: str, row: SentimentModel | None
     ) -> tuple[Learner, list[list[int]]]:
-        """The stored learner and its recent evaluations; a corrupt one is logged and rebuilt."""
+        """The stored learner and its evaluations; a corrupt one is logged and rebuilt."""
         if row is None:
             return Learner(), []
         try:
             learner = Learner.from_arrays(
                 ModelArrays(row.format, list(row.classes), row.coef, row.intercept, row.steps)
             )
-            recent = [[int(m), int(b)] for m, b in row.recent]
-            return learner, recent
+            return learner, evaluations(row.recent)
         except (CorruptModel, TypeError, ValueError) as exc:
             log.warning(
                 "Sentiment model of %s is corrupt (%s): rebuilding it from its examples", team_id, exc
@@ -244,10 +247,7 @@ class SentimentModelService:
             if not learner.fitted:
                 repo.delete_model(s, team_id)
             else:
-                try:
-                    recent = [[int(m), int(b)] for m, b in (row.recent if row is not None else [])]
-                except (TypeError, ValueError):
-                    recent = []
+                recent = evaluations(row.recent) if row is not None else []
                 self._save(s, team_id, learner, repo.count_examples(s, team_id), recent, row)
         if session is None:
             self._forget_cache(team_id)
@@ -276,10 +276,7 @@ class SentimentModelService:
             agreed, judged = repo.agreement_since(s, team_id, self._clock.now() - timedelta(days=days))
             row = repo.load_model(s, team_id)
             examples = repo.count_examples(s, team_id)
-            try:
-                recent = [(int(m), int(b)) for m, b in (row.recent if row is not None else [])]
-            except (TypeError, ValueError):
-                recent = []
+            recent = evaluations(row.recent) if row is not None else []
             in_use = FROM_MODEL if row is not None and row.in_use else sentiment.FROM_BASE
         return ModelQuality(
             days=days,
@@ -287,14 +284,33 @@ class SentimentModelService:
             judged=judged,
             in_use=in_use,
             examples=examples,
-            model_right=sum(m for m, _ in recent),
-            base_right=sum(b for _, b in recent),
+            model_right=sum(e[0] for e in recent),
+            base_right=sum(e[1] for e in recent),
             window=len(recent),
         )
 
     def _forget_cache(self, team_id: str) -> None:
         with self._lock:
             self._cache.pop(team_id, None)
+
+
+def evaluations(stored: object) -> list[list[int]]:
+    """Stored evaluations [model_right, base_right, label index], or none if they are unreadable."""
+    try:
+        rows = [[int(m), int(b), int(g)] for m, b, g in stored]  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        return []
+    return [r for r in rows if 0 <= r[2] < len(sentiment.LABELS)]
+
+
+def balanced(recent: Sequence[Sequence[int]], who: int) -> float:
+    """Balanced accuracy of scorer `who` (0 the model, 1 the base scorer) over the labels present."""
+    shares = []
+    for index in range(len(sentiment.LABELS)):
+        items = [e for e in recent if e[2] == index]
+        if items:
+            shares.append(sum(e[who] for e in items) / len(items))
+    return sum(shares) / len(shares) if shares else 0.0
 
 
 def _fixed(opinion: Opinion) -> Callable[[str], Opinion | None]:

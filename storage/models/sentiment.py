@@ -41,8 +41,8 @@ class SentimentModel(Base):
     """A workspace's model: weights as compressed float32 bytes and JSON, with its measured standing.
 
     `recent` holds the last evaluations on examples the model had not yet trained on, as a list of
-    [model_right, base_right] pairs (0/1): the model is used for unrated items only when it has seen
-    enough examples and is right more often than the base scorer there.
+    [model_right, base_right, label index] (0/1, 0/1, index in LABELS): the model is used for unrated
+    items only when it has seen enough examples and its balanced accuracy there beats the base scorer's.
     """
 
     __tablename__ = "sentiment_models"

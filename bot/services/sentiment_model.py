@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -32,6 +33,8 @@ MIN_EXAMPLES = 100
 WINDOW = 100
 MIN_WINDOW = 30
 REBUILD_BATCH = 256
+# Models kept in memory (1.5 MB each); the least recently used is dropped and reloaded when needed.
+CACHED_MODELS = 50
 
 
 @dataclass
@@ -60,7 +63,7 @@ class SentimentModelService:
         self._min_examples = min_examples
         self._window = window
         self._min_window = min(min_window, window)
-        self._cache: dict[str, _Cached] = {}
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._lock = threading.Lock()
 
     @contextmanager
@@ -136,7 +139,7 @@ class SentimentModelService:
         return len(items)
 
     def _store_example(
-        self, s: Session, team_id: str, item: LabelledText, predicted: Judgement, now: object
+        self, s: Session, team_id: str, item: LabelledText, predicted: Judgement, now: datetime
     ) -> None:
         existing = repo.example_for_item(s, team_id, item.item_ref) if item.item_ref else None
         example = existing or SentimentExample(team_id=team_id, item_ref=item.item_ref)
@@ -146,7 +149,7 @@ class SentimentModelService:
         example.customer = item.customer or example.customer
         example.predicted = predicted.label
         example.predicted_by = predicted.source
-        example.created_at = self._clock.now()
+        example.created_at = now
         if existing is None:
             repo.add_example(s, example)
 
@@ -213,7 +216,10 @@ class SentimentModelService:
             version = repo.model_version(s, team_id)
             if version is None:
                 return None
-            cached = self._cache.get(team_id)
+            with self._lock:
+                cached = self._cache.get(team_id)
+                if cached is not None:
+                    self._cache.move_to_end(team_id)
             if cached is not None and cached.version == version:
                 return cached.learner if cached.in_use else None
             row = repo.load_model(s, team_id)
@@ -234,6 +240,9 @@ class SentimentModelService:
             if session is None:
                 with self._lock:
                     self._cache[team_id] = _Cached(version, learner, row.in_use)
+                    self._cache.move_to_end(team_id)
+                    while len(self._cache) > CACHED_MODELS:
+                        self._cache.popitem(last=False)
             return learner if row.in_use else None
 
     def rebuild(self, team_id: str, *, session: Session | None = None) -> None:

@@ -1,7 +1,7 @@
 """intake sources: kind, URL id, rating scale, config; bearer tokens kept only as a hash
 
 Revision ID: 0009_intake
-Revises: 0007_outbox_receipts
+Revises: 0008_sentiment
 Create Date: 2026-12-01 05:18:07.153337
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import storage.models.base  # noqa: F401 - custom column types in generated ops
 
 revision: str = "0009_intake"
-down_revision: str | Sequence[str] | None = "0007_outbox_receipts"
+down_revision: str | Sequence[str] | None = "0008_sentiment"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

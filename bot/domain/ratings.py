@@ -1,0 +1,138 @@
+"""Customers' own ratings: the scales vendors use, validating a rating against one, and the label it gives."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from bot.domain.errors import FieldError
+
+NEGATIVE = "negative"
+NEUTRAL = "neutral"
+POSITIVE = "positive"
+
+
+class RatingInvalid(FieldError):
+    """A rating scale name or a rating that cannot be used; `field` is "rating_scale" or "rating"."""
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    """A scale of whole-number ratings from `low` to `high`.
+
+    Ratings up to `negative_max` are negative, up to `neutral_max` neutral, the rest positive. `words` lets
+    vendors that send words ("bad", "great", "thumbs-down") be read on the same scale.
+    """
+
+    name: str
+    low: int
+    high: int
+    negative_max: int
+    neutral_max: int
+    words: dict[str, int] = field(default_factory=dict)
+    # How a rating reads on a card: "{}★" gives "1★".
+    template: str = "{}"
+
+    def describe(self, rating: float) -> str:
+        """How the customer's rating is named on a card ("1★", "NPS 2", "“bad”", "thumbs-down")."""
+        value = int(rating)
+        names = {v: w for w, v in reversed(list(self.words.items()))}
+        if self.template == "word" and value in names:
+            return f"“{names[value]}”" if self.name == "good-bad" else names[value]
+        return self.template.format(value)
+
+
+_GOOD_BAD_WORDS = {
+    "bad": 0,
+    "poor": 0,
+    "unsatisfied": 0,
+    "dissatisfied": 0,
+    "negative": 0,
+    "okay": 1,
+    "ok": 1,
+    "neutral": 1,
+    "good": 2,
+    "great": 2,
+    "satisfied": 2,
+    "positive": 2,
+}
+_THUMBS_WORDS = {
+    "thumbs-down": 0,
+    "down": 0,
+    "thumbsdown": 0,
+    "-1": 0,
+    "👎": 0,
+    "thumbs-up": 1,
+    "up": 1,
+    "thumbsup": 1,
+    "+1": 1,
+    "👍": 1,
+}
+
+# 1-10 and 0-10 follow the NPS reading (0-6 detractor, 7-8 passive, 9-10 promoter); 0-5 and 1-5 the
+# star reading (the bottom two steps negative, the middle one neutral).
+SCALES: dict[str, RatingScale] = {
+    s.name: s
+    for s in (
+        RatingScale("1-5", 1, 5, 2, 3, template="{}★"),
+        RatingScale("0-5", 0, 5, 2, 3, template="{}★"),
+        RatingScale("0-10", 0, 10, 6, 8, template="NPS {}"),
+        RatingScale("1-10", 1, 10, 6, 8, template="{}/10"),
+        # Zendesk's good/bad satisfaction and three-step CSAT (bad / okay / great) on one scale: 0, 1, 2.
+        RatingScale("good-bad", 0, 2, 0, 1, words=_GOOD_BAD_WORDS, template="word"),
+        RatingScale("thumbs", 0, 1, 0, 0, words=_THUMBS_WORDS, template="word"),
+    )
+}
+
+
+def scale_names() -> str:
+    return ", ".join(SCALES)
+
+
+def parse_scale(name: str) -> RatingScale:
+    """The scale called `name` (case and spaces ignored); RatingInvalid naming the valid ones otherwise."""
+    key = (name or "").strip().lower().replace(" ", "")
+    key = {"goodbad": "good-bad", "good/bad": "good-bad", "csat": "good-bad", "nps": "0-10"}.get(key, key)
+    if key not in SCALES:
+        raise RatingInvalid("rating_scale", f"Unknown rating scale {name!r}: use one of {scale_names()}.")
+    return SCALES[key]
+
+
+def rating_value(scale: RatingScale, raw: float | int | str) -> int:
+    """`raw` (a number, a numeric string or one of the scale's words) as a whole number on `scale`.
+
+    RatingInvalid if it is not on the scale: a 7 on a 1-5 scale is a mistake to report, not to clamp.
+    """
+    value: float
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        if text in scale.words:
+            return scale.words[text]
+        try:
+            value = float(text)
+        except ValueError:
+            raise RatingInvalid("rating", _outside(scale, raw)) from None
+    elif isinstance(raw, bool):
+        raise RatingInvalid("rating", _outside(scale, raw))
+    else:
+        value = float(raw)
+    if not math.isfinite(value) or value != int(value) or not scale.low <= value <= scale.high:
+        raise RatingInvalid("rating", _outside(scale, raw))
+    return int(value)
+
+
+def _outside(scale: RatingScale, raw: object) -> str:
+    accepted = f"a whole number from {scale.low} to {scale.high}"
+    if scale.words:
+        accepted += " or one of " + ", ".join(scale.words)
+    return f"The rating {raw!r} is not on the {scale.name} scale: use {accepted}."
+
+
+def rating_label(scale: RatingScale, raw: float | int | str) -> str:
+    """negative, neutral or positive, as the customer's rating on `scale` says."""
+    value = rating_value(scale, raw)
+    if value <= scale.negative_max:
+        return NEGATIVE
+    if value <= scale.neutral_max:
+        return NEUTRAL
+    return POSITIVE

@@ -1,0 +1,327 @@
+"""Each workspace's learned sentiment model: learn from ratings and corrections, judge, forget customers.
+
+The one door to sentiment for other services: `judge` gives the Judgement of a text (the rating first, the
+learned model when it has earned its place, else the base scorer). The model is used for unrated items
+only once it has seen `min_examples` examples AND was right more often than the base scorer on the last
+examples it had not trained on yet (each batch is judged before it is learned: measured, stored).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.domain import sentiment
+from bot.domain.ratings import RatingScale
+from bot.domain.sentiment import FROM_MODEL, Judgement, Opinion, Thresholds
+from bot.domain.sentiment_learning import LabelledText, ModelQuality
+from bot.services.sentiment_learner import CorruptModel, Learner, ModelArrays
+from storage.models.sentiment import SentimentExample, SentimentModel
+from storage.repositories import sentiment as repo
+
+log = logging.getLogger(__name__)
+
+MIN_EXAMPLES = 100
+WINDOW = 100
+MIN_WINDOW = 30
+REBUILD_BATCH = 256
+# Models kept in memory (1.5 MB each); the least recently used is dropped and reloaded when needed.
+CACHED_MODELS = 50
+
+
+@dataclass
+class _Cached:
+    version: int
+    learner: Learner | None
+    in_use: bool
+
+
+class SentimentModelService:
+    """Per-workspace models; workspaces never share a model or an example."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        *,
+        thresholds: Thresholds | None = None,
+        min_examples: int = MIN_EXAMPLES,
+        window: int = WINDOW,
+        min_window: int = MIN_WINDOW,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._thresholds = thresholds or Thresholds()
+        self._min_examples = min_examples
+        self._window = window
+        self._min_window = min(min_window, window)
+        self._cache: OrderedDict[str, _Cached] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _transaction(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+            return
+        with self._sessions.begin() as own:
+            yield own
+
+    def judge(
+        self,
+        team_id: str,
+        text: str,
+        rating: float | int | str | None = None,
+        scale: RatingScale | None = None,
+        *,
+        session: Session | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> Judgement:
+        """The Judgement of `text` in this workspace. Raises RatingInvalid for a rating off its scale."""
+        learner = self._model_in_use(team_id, session)
+        return sentiment.judge(
+            text,
+            rating,
+            scale,
+            learned=learner.predict if learner is not None else None,
+            thresholds=thresholds or self._thresholds,
+        )
+
+    def learn(
+        self,
+        team_id: str,
+        text: str,
+        label: str,
+        origin: str,
+        customer: str | None = None,
+        *,
+        item_ref: str | None = None,
+        session: Session | None = None,
+    ) -> None:
+        """Learn one labelled text (a rated item, or a team member's correction). FieldError if invalid."""
+        self.learn_many(team_id, [LabelledText(text, label, origin, customer, item_ref)], session=session)
+
+    def learn_many(
+        self, team_id: str, items: Sequence[LabelledText], *, session: Session | None = None
+    ) -> int:
+        """Learn a batch (e.g. a CSV import of history): judged first by the model as it was, then learned."""
+        if not items:
+            return 0
+        with self._transaction(session) as s:
+            row = repo.load_model(s, team_id, for_update=True)
+            learner, recent = self._readable(s, team_id, row)
+            was_in_use = row is not None and row.in_use and learner.fitted
+            before = learner.predict_many([i.text for i in items]) if learner.fitted else [None] * len(items)
+            now = self._clock.now()
+            for item, model_opinion in zip(items, before, strict=True):
+                base = sentiment.judge(item.text, thresholds=self._thresholds)
+                predicted = base
+                if was_in_use and model_opinion is not None:
+                    predicted = sentiment.judge(
+                        item.text, learned=_fixed(model_opinion), thresholds=self._thresholds
+                    )
+                if model_opinion is not None and base.language == "en":
+                    right = [int(model_opinion.label == item.label), int(base.label == item.label)]
+                    recent.append([*right, sentiment.LABELS.index(item.label)])
+                self._store_example(s, team_id, item, predicted, now)
+            learner.learn([i.text for i in items], [i.label for i in items])
+            seen = (row.examples_seen if row is not None else 0) + len(items)
+            self._save(s, team_id, learner, seen, recent[-self._window :], row)
+        if session is None:
+            self._forget_cache(team_id)
+        return len(items)
+
+    def _store_example(
+        self, s: Session, team_id: str, item: LabelledText, predicted: Judgement, now: datetime
+    ) -> None:
+        existing = repo.example_for_item(s, team_id, item.item_ref) if item.item_ref else None
+        example = existing or SentimentExample(team_id=team_id, item_ref=item.item_ref)
+        example.text = item.text
+        example.label = item.label
+        example.origin = item.origin
+        example.customer = item.customer or example.customer
+        example.predicted = predicted.label
+        example.predicted_by = predicted.source
+        example.created_at = now
+        if existing is None:
+            repo.add_example(s, example)
+
+    def _qualifies(self, seen: int, recent: list[list[int]]) -> bool:
+        """Enough examples, and a better balanced accuracy (the mean over labels of the share of each
+        label's items got right) than the base scorer: plain accuracy would favour a model that says
+        "positive" to everything where most customers are happy, and miss the complaints."""
+        if seen < self._min_examples or len(recent) < self._min_window:
+            return False
+        return balanced(recent, 0) > balanced(recent, 1)
+
+    def _save(
+        self,
+        s: Session,
+        team_id: str,
+        learner: Learner,
+        seen: int,
+        recent: list[list[int]],
+        row: SentimentModel | None,
+    ) -> None:
+        arrays = learner.to_arrays()
+        if row is None:
+            row = SentimentModel(team_id=team_id, version=0)
+        row.format = arrays.format
+        row.classes = arrays.classes
+        row.coef = arrays.coef
+        row.intercept = arrays.intercept
+        row.steps = arrays.steps
+        row.examples_seen = seen
+        row.recent = recent
+        row.in_use = self._qualifies(seen, recent)
+        row.version = (row.version or 0) + 1
+        row.updated_at = self._clock.now()
+        repo.save_model(s, row)
+        s.flush()
+
+    def _readable(
+        self, s: Session, team_id: str, row: SentimentModel | None
+    ) -> tuple[Learner, list[list[int]]]:
+        """The stored learner and its evaluations; a corrupt one is logged and rebuilt."""
+        if row is None:
+            return Learner(), []
+        try:
+            learner = Learner.from_arrays(
+                ModelArrays(row.format, list(row.classes), row.coef, row.intercept, row.steps)
+            )
+            return learner, evaluations(row.recent)
+        except (CorruptModel, TypeError, ValueError) as exc:
+            log.warning(
+                "Sentiment model of %s is corrupt (%s): rebuilding it from its examples", team_id, exc
+            )
+            return self._rebuilt(s, team_id), []
+
+    def _rebuilt(self, s: Session, team_id: str) -> Learner:
+        learner = Learner()
+        stored = repo.examples(s, team_id)
+        for start in range(0, len(stored), REBUILD_BATCH):
+            batch = stored[start : start + REBUILD_BATCH]
+            learner.learn([e.text for e in batch], [e.label for e in batch])
+        return learner
+
+    def _model_in_use(self, team_id: str, session: Session | None) -> Learner | None:
+        with self._transaction(session) as s:
+            version = repo.model_version(s, team_id)
+            if version is None:
+                return None
+            with self._lock:
+                cached = self._cache.get(team_id)
+                if cached is not None:
+                    self._cache.move_to_end(team_id)
+            if cached is not None and cached.version == version:
+                return cached.learner if cached.in_use else None
+            row = repo.load_model(s, team_id)
+            if row is None:
+                return None
+            try:
+                learner = Learner.from_arrays(
+                    ModelArrays(row.format, list(row.classes), row.coef, row.intercept, row.steps)
+                )
+            except (CorruptModel, TypeError, ValueError) as exc:
+                log.warning(
+                    "Sentiment model of %s is corrupt (%s): base scorer used, model rebuilt", team_id, exc
+                )
+                self.rebuild(team_id, session=s)
+                if session is None:
+                    self._forget_cache(team_id)
+                return None
+            if session is None:
+                with self._lock:
+                    self._cache[team_id] = _Cached(version, learner, row.in_use)
+                    self._cache.move_to_end(team_id)
+                    while len(self._cache) > CACHED_MODELS:
+                        self._cache.popitem(last=False)
+            return learner if row.in_use else None
+
+    def rebuild(self, team_id: str, *, session: Session | None = None) -> None:
+        """Train the workspace's model afresh from its stored examples (none left: the model is removed).
+
+        The measured standing (recent evaluations) is kept when readable, so a rebuilt model keeps or
+        loses its place on evidence, not by accident."""
+        with self._transaction(session) as s:
+            row = repo.load_model(s, team_id, for_update=True)
+            learner = self._rebuilt(s, team_id)
+            if not learner.fitted:
+                repo.delete_model(s, team_id)
+            else:
+                recent = evaluations(row.recent) if row is not None else []
+                self._save(s, team_id, learner, repo.count_examples(s, team_id), recent, row)
+        if session is None:
+            self._forget_cache(team_id)
+
+    def forget_customer(self, team_id: str, ref: str, *, session: Session | None = None) -> int:
+        """Delete the examples of customer `ref` (case-insensitive) and rebuild the model without them."""
+        needle = ref.strip().lower()
+        if not needle:
+            return 0
+        with self._transaction(session) as s:
+            removed = repo.delete_customer_examples(s, team_id, needle)
+            if removed:
+                self.rebuild(team_id, session=s)
+        self._forget_cache(team_id)
+        return removed
+
+    def forget_workspace(self, team_id: str, *, session: Session | None = None) -> None:
+        """Delete every example and the model of a workspace (uninstall, erasure)."""
+        with self._transaction(session) as s:
+            repo.delete_team(s, team_id)
+        self._forget_cache(team_id)
+
+    def quality(self, team_id: str, days: int = 30) -> ModelQuality:
+        """Agreement with the team's ratings and corrections over `days`, and which scorer is in use."""
+        with self._sessions() as s:
+            agreed, judged = repo.agreement_since(s, team_id, self._clock.now() - timedelta(days=days))
+            row = repo.load_model(s, team_id)
+            examples = repo.count_examples(s, team_id)
+            recent = evaluations(row.recent) if row is not None else []
+            in_use = FROM_MODEL if row is not None and row.in_use else sentiment.FROM_BASE
+        return ModelQuality(
+            days=days,
+            agreed=agreed,
+            judged=judged,
+            in_use=in_use,
+            examples=examples,
+            model_right=sum(e[0] for e in recent),
+            base_right=sum(e[1] for e in recent),
+            window=len(recent),
+        )
+
+    def _forget_cache(self, team_id: str) -> None:
+        with self._lock:
+            self._cache.pop(team_id, None)
+
+
+def evaluations(stored: object) -> list[list[int]]:
+    """Stored evaluations [model_right, base_right, label index], or none if they are unreadable."""
+    try:
+        rows = [[int(m), int(b), int(g)] for m, b, g in stored]  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        return []
+    return [r for r in rows if 0 <= r[2] < len(sentiment.LABELS)]
+
+
+def balanced(recent: Sequence[Sequence[int]], who: int) -> float:
+    """Balanced accuracy of scorer `who` (0 the model, 1 the base scorer) over the labels present."""
+    shares = []
+    for index in range(len(sentiment.LABELS)):
+        items = [e for e in recent if e[2] == index]
+        if items:
+            shares.append(sum(e[who] for e in items) / len(items))
+    return sum(shares) / len(shares) if shares else 0.0
+
+
+def _fixed(opinion: Opinion) -> Callable[[str], Opinion | None]:
+    """A learned opinion already computed (in a batch), in the shape `sentiment.judge` asks for."""
+    return lambda _text: opinion

@@ -155,6 +155,10 @@ def _message(permission: Permission) -> str:
 # The requests ---------------------------------------------------------------------------------------
 
 
+def _slash(command: str, text: str = "") -> Request:
+    return lambda w, team, user: w.driver.command(command, text, user=user, team=team)
+
+
 def _pulse(sub: str, which: str) -> Request:
     def send(w: World, team: str, user: str) -> Any:
         survey = getattr(w.teams[team], which)
@@ -218,7 +222,7 @@ CASES = [
     Case(
         "/pulse (launch modal)",
         Permission.LAUNCH_SURVEY,
-        lambda w, t, u: w.driver.command("/pulse", "", user=u, team=t),
+        _slash("/pulse"),
         "modal",
         ids.PULSE_MODAL,
     ),
@@ -226,7 +230,7 @@ CASES = [
     Case(
         "/pulse list",
         Permission.LIST_SURVEYS,
-        lambda w, t, u: w.driver.command("/pulse", "list", user=u, team=t),
+        _slash("/pulse", "list"),
         "answers",
     ),
     Case("/pulse results N", Permission.SEE_SURVEY_RESULTS, _pulse("results", "closed_survey"), "answers"),
@@ -242,7 +246,7 @@ CASES = [
     Case(
         "/digest",
         Permission.PREVIEW_DIGEST,
-        lambda w, t, u: w.driver.command("/digest", "", user=u, team=t),
+        _slash("/digest"),
         "answers",
     ),
     Case(

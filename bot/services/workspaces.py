@@ -76,4 +76,3 @@ class Actors:
         if user_id and user_id in resolved.managers:
             roles.add(MANAGER)
         return Actor(team_id, user_id, frozenset(roles))
-

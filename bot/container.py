@@ -16,7 +16,7 @@ from bot.notify import feedback as feedback_notes
 from bot.notify import kudos as kudos_notes
 from bot.notify import pulse as pulse_notes
 from bot.notify import speakup as speakup_notes
-from bot.notify.outbox import Outbox
+from bot.notify.outbox import Outbox, Wakeup
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.data_rights import DataRights
 from bot.services.digest import DigestService
@@ -27,7 +27,7 @@ from bot.services.retention import Retention
 from bot.services.settings import SettingsService
 from bot.services.sources import SourcesService
 from bot.services.speakup import SpeakupService
-from bot.services.workspaces import Actors, Roles, Workspaces
+from bot.services.workspaces import Actors, Workspaces
 from bot.slack import SlackClients
 from storage.db import create_db_engine, make_sessions
 
@@ -41,8 +41,8 @@ class Container:
     slack: SlackClients
     workspace_settings: SettingsService
     workspaces: Workspaces
-    roles: Roles
     actors: Actors
+    wakeup: Wakeup  # the scheduler subscribes to it: new outbox rows are due
     outbox: Outbox
     notifier: Notifier
     feedback: FeedbackService
@@ -71,8 +71,14 @@ def build_container(
     workspace_settings = SettingsService(
         sessions, clock, timezone=settings.timezone, env_owners=settings.owners
     )
-    outbox = Outbox(sessions, clock, slack)
-    outbox.owners_of = lambda team_id: workspace_settings.get(team_id).owners
+    wakeup = Wakeup()
+    outbox = Outbox(
+        sessions,
+        clock,
+        slack,
+        wakeup=wakeup,
+        owners_of=lambda team_id: workspace_settings.get(team_id).owners,
+    )
     notifier = Notifier(
         outbox,
         {
@@ -91,8 +97,8 @@ def build_container(
         slack=slack,
         workspace_settings=workspace_settings,
         workspaces=Workspaces(sessions, clock),
-        roles=Roles(workspace_settings),
         actors=Actors(workspace_settings),
+        wakeup=wakeup,
         outbox=outbox,
         notifier=notifier,
         feedback=FeedbackService(sessions, clock, workspace_settings, notifier),

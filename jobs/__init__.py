@@ -49,7 +49,7 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         if scheduler.running:
             scheduler.modify_job("work_outbox", next_run_time=datetime.now(container.config.tz))
 
-    container.outbox.wakeup = wake_outbox
+    container.wakeup.subscribe(wake_outbox)
     return scheduler
 
 

@@ -73,7 +73,7 @@ def test_owner_saves_settings_and_they_are_stored(
     assert stored.managers == ("UMANAGER",)
     assert stored.digest_time == "08:30"
     assert stored.values == ("owned-it", "spoke-up")
-    assert container.roles.is_manager("T0TEAM1", "UMANAGER")
+    assert container.actors.of("T0TEAM1", "UMANAGER").is_manager
     assert slack.calls_to("views.publish"), "the owner's Home is refreshed"
 
 

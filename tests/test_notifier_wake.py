@@ -12,7 +12,7 @@ from tests.slack_requests import TEAM_ID
 
 def test_each_committed_transaction_that_queued_wakes_the_outbox_once(container: Container) -> None:
     wakes: list[int] = []
-    container.outbox.wakeup = lambda: wakes.append(1)
+    container.wakeup.subscribe(lambda: wakes.append(1))
     session = container.sessions()
     for n in range(3):  # one session, several transactions: the listener must survive each commit
         with session.begin():

@@ -30,10 +30,10 @@ def test_validate_cleans_values_and_reports_bad_fields() -> None:
 
 def test_env_owners_apply_until_owners_are_set_in_slack(container: Container) -> None:
     team = "T0TEAM1"
-    assert container.roles.is_owner(team, OWNER)
+    assert container.actors.of(team, OWNER).is_owner
     container.workspace_settings.update(container.actors.of(team, OWNER), {"owners": ["UNEWOWNER"]})
-    assert not container.roles.is_owner(team, OWNER)
-    assert container.roles.is_owner(team, "UNEWOWNER")
+    assert not container.actors.of(team, OWNER).is_owner
+    assert container.actors.of(team, "UNEWOWNER").is_owner
 
 
 def test_cross_field_rules_are_checked_against_stored_values(container: Container) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -73,11 +74,18 @@ def test_permanent_errors_are_dead_lettered_and_logged(
     assert "channel_not_found" in caplog.text
 
 
-def test_on_sent_callback_records_the_result_in_the_same_transaction(
+@dataclass(frozen=True)
+class _Recorded:
+    card: str
+
+
+def test_receipt_handler_records_the_result_in_the_same_transaction(
     container: Container, slack: SlackStandIn
 ) -> None:
-    seen: list[tuple[str, str]] = []
-    container.outbox.on_sent("test.record", lambda s, m, r: seen.append((m.dedupe_key, r["ts"])))
+    seen: list[tuple[str, str, bool]] = []
+    container.outbox.register_receipt(
+        "test.record", _Recorded, lambda s, r, sent: seen.append((r.card, sent.ts, s.in_transaction()))
+    )
     with container.sessions.begin() as s:
         container.outbox.enqueue(
             s,
@@ -85,10 +93,10 @@ def test_on_sent_callback_records_the_result_in_the_same_transaction(
             key="card:1",
             method="chat.postMessage",
             payload={"channel": "CFEED", "text": "x"},
-            on_sent="test.record",
+            receipt=_Recorded("card:1"),
         )
     container.outbox.drain()
-    assert seen == [("card:1", slack.messages()[0].params.get("ts", seen[0][1]))]
+    assert len(seen) == 1 and seen[0][0] == "card:1" and seen[0][1] and seen[0][2]
 
 
 def test_two_workers_at_once_send_each_message_exactly_once(

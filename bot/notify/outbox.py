@@ -35,13 +35,11 @@ from bot.notify.leases import LEASE, Leases
 from bot.notify.outcomes import CHANNEL_ACCESS_ERRORS, PERMANENT_ERRORS, Outcome, result_summary
 from bot.slack import SlackClients, retry_after_seconds
 from bot.views.alerts import channel_unreachable
-from bot.views.common import Message
 from storage.models import OutboxMessage
 from storage.repositories import outbox as repo
 
 log = logging.getLogger(__name__)
 
-OnSent = Callable[[Session, OutboxMessage, dict[str, Any]], None]
 R = TypeVar("R")
 
 
@@ -49,6 +47,25 @@ R = TypeVar("R")
 class _ReceiptHandler:
     record: type
     handler: Callable[[Session, Any, Sent], None]
+
+
+class Wakeup:
+    """Tells whoever sends the outbox that new rows are due. Built once in the container and given to
+    the Outbox; the scheduler subscribes when it starts (nothing subscribed: the next regular run sends)."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, wake: Callable[[], None]) -> None:
+        with self._lock:
+            self._subscribers.append(wake)
+
+    def __call__(self) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for wake in subscribers:
+            wake()
 
 
 # What died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
@@ -75,6 +92,8 @@ class Outbox:
         clock: Clock,
         clients: SlackClients,
         *,
+        wakeup: Callable[[], None] = lambda: None,
+        owners_of: Callable[[str], Sequence[str]] = lambda _team_id: (),
         batch_size: int = 10,
         pace_seconds: float = 0.05,
         lease: timedelta = LEASE,
@@ -84,7 +103,6 @@ class Outbox:
         self._sessions = sessions
         self._clock = clock
         self._clients = clients
-        self._callbacks: dict[str, OnSent] = {}
         self._receipts: dict[str, _ReceiptHandler] = {}
         self.batch_size = batch_size
         self.pace_seconds = pace_seconds
@@ -92,8 +110,8 @@ class Outbox:
         self.record_retry_seconds = record_retry_seconds
         self._leases = Leases(sessions, clock, lease)
         self._stopping = threading.Event()
-        self.wakeup: Callable[[], None] = lambda: None
-        self.owners_of: Callable[[str], Sequence[str]] = lambda _team_id: ()
+        self._wakeup = wakeup
+        self._owners_of = owners_of  # who hears that the bot cannot post in a channel
 
     @property
     def lease(self) -> timedelta:
@@ -102,10 +120,6 @@ class Outbox:
     @lease.setter
     def lease(self, lease: timedelta) -> None:
         self._leases.lease = lease
-
-    def on_sent(self, name: str, callback: OnSent) -> None:
-        """Register what to record once a call succeeded (e.g. a card's ts), in the same transaction."""
-        self._callbacks[name] = callback
 
     def register_receipt(
         self, name: str, record: type[R], handler: Callable[[Session, R, Sent], None]
@@ -130,16 +144,14 @@ class Outbox:
         key: str,
         method: str,
         payload: dict[str, Any],
-        on_sent: str | None = None,
         receipt: object | None = None,
         scrub_after_send: bool = False,
     ) -> bool:
         """Queue a Web API call in the caller's transaction. The same (team, key) is queued once only."""
-        if on_sent is not None and on_sent not in self._callbacks:
-            raise ValueError(f"no on_sent callback named {on_sent!r}")
+        receipt_name: str | None = None
         receipt_data: dict[str, Any] | None = None
         if receipt is not None:
-            on_sent = self._receipt_name(receipt)
+            receipt_name = self._receipt_name(receipt)
             receipt_data = dataclasses.asdict(receipt)  # type: ignore[call-overload]
         return repo.enqueue(
             session,
@@ -147,7 +159,7 @@ class Outbox:
             dedupe_key=key,
             method=method,
             payload=payload,
-            on_sent=on_sent,
+            on_sent=receipt_name,
             receipt=receipt_data,
             scrub_after_send=scrub_after_send,
             now=self._clock.now(),
@@ -155,28 +167,7 @@ class Outbox:
 
     def wake(self) -> None:
         """Ask the sender to run soon (new rows were committed)."""
-        self.wakeup()
-
-    def post_message(
-        self,
-        session: Session,
-        *,
-        team_id: str,
-        key: str,
-        channel: str,
-        message: Message,
-        on_sent: str | None = None,
-        **options: Any,
-    ) -> bool:
-        """Queue a chat.postMessage of a built message; `options` are further arguments (thread_ts, …)."""
-        return self.enqueue(
-            session,
-            team_id=team_id,
-            key=key,
-            method="chat.postMessage",
-            payload={"channel": channel, **options, **message.as_kwargs()},
-            on_sent=on_sent,
-        )
+        self._wakeup()
 
     def redeliver_to(self, team_id: str, channel: str) -> int:
         """The bot was invited to `channel`: messages that died there for want of access in the last
@@ -200,18 +191,19 @@ class Outbox:
                     requeued += 1
         if requeued:
             log.info("outbox: %d message(s) to %s in team %s queued again", requeued, channel, team_id)
-            self.wakeup()
+            self._wakeup()
         return requeued
 
     def _tell_owners(self, s: Session, team_id: str, channel: str, error: str, now: datetime) -> None:
         """Once a day per channel and owner: the bot can't post there, and what to do about it."""
-        for owner in self.owners_of(team_id):
-            self.post_message(
+        message = channel_unreachable(channel, error, REDELIVER_WITHIN.days)
+        for owner in self._owners_of(team_id):
+            self.enqueue(
                 s,
                 team_id=team_id,
                 key=f"channel-unreachable:{channel}:{now:%Y-%m-%d}:{owner}",
-                channel=owner,
-                message=channel_unreachable(channel, error, REDELIVER_WITHIN.days),
+                method="chat.postMessage",
+                payload={"channel": owner, **message.as_kwargs()},
             )
 
     def work(self) -> WorkReport:
@@ -395,7 +387,7 @@ class Outbox:
             return
         registered = self._receipts.get(message.on_sent)
         if registered is None:
-            self._callbacks[message.on_sent](s, message, response)
+            log.error("outbox message %s: no receipt handler named %r", message.id, message.on_sent)
             return
         sent = Sent(
             str(response.get("channel") or message.payload.get("channel") or ""), str(response.get("ts"))

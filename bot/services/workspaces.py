@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain.actor import MANAGER, OWNER, Actor
-from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.errors import NotFound
 from bot.services.settings import SettingsService
 from storage.repositories import workspaces as repo
 
@@ -76,30 +76,3 @@ class Actors:
         if user_id and user_id in resolved.managers:
             roles.add(MANAGER)
         return Actor(team_id, user_id, frozenset(roles))
-
-
-class Roles:
-    """Owners (surveys, settings) and managers (digests, results); owners are managers too."""
-
-    def __init__(self, settings: SettingsService) -> None:
-        self._settings = settings
-
-    def is_owner(self, team_id: str, user_id: str) -> bool:
-        return user_id in self._settings.get(team_id).owners
-
-    def is_manager(self, team_id: str, user_id: str) -> bool:
-        resolved = self._settings.get(team_id)
-        return user_id in resolved.owners or user_id in resolved.managers
-
-    def require_owner(self, team_id: str, user_id: str, action: str) -> None:
-        if not self.is_owner(team_id, user_id):
-            raise NotAllowed(
-                f"Only the workspace's empathy-bot owners can {action}. "
-                "An owner can add you in the App Home settings."
-            )
-
-    def require_manager(self, team_id: str, user_id: str, action: str) -> None:
-        if not self.is_manager(team_id, user_id):
-            raise NotAllowed(
-                f"Only managers and owners can {action}. An owner can add you in the App Home settings."
-            )

@@ -3,7 +3,7 @@ fairness); KudosService is what the container, handlers and jobs use."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,13 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.domain.kudos import (
     Allowance,
-    GiveResult,
     KudosHome,
     KudosRefused,
     KudosSummary,
     ParsedKudos,
     Person,
-    ReactionResult,
     Recognition,
 )
 from bot.services.kudos.fairness import Fairness
@@ -55,6 +53,9 @@ class KudosService:
         self.reactions = Reactions(sessions, clock, settings, self.rules, self.giving)
         self.fairness = Fairness(sessions, clock, settings, postbox)
         self.reading = Reading(sessions, clock, settings, self.rules, self.fairness)
+        # The two long signatures are written once, in their concern's module.
+        self.give = self.giving.give
+        self.recognise_reaction = self.reactions.recognise_reaction
 
     # Rules
 
@@ -68,35 +69,6 @@ class KudosService:
         return self.rules.allowance(team_id, giver)
 
     # Giving
-
-    def give(
-        self,
-        team_id: str,
-        giver: str,
-        receivers: Sequence[str],
-        reason: str,
-        values: Sequence[str] = (),
-        *,
-        people: Mapping[str, Person],
-        bot_user_id: str | None,
-        beneficiary: str | None = None,
-        impact: str | None = None,
-        source: str = "command",
-        source_key: str | None = None,
-    ) -> GiveResult:
-        return self.giving.give(
-            team_id,
-            giver,
-            receivers,
-            reason,
-            values,
-            people=people,
-            bot_user_id=bot_user_id,
-            beneficiary=beneficiary,
-            impact=impact,
-            source=source,
-            source_key=source_key,
-        )
 
     def plus_one(self, team_id: str, recognition_id: int, user_id: str) -> Recognition:
         return self.giving.plus_one(team_id, recognition_id, user_id)
@@ -118,20 +90,6 @@ class KudosService:
         return self.giving.offer_for_feedback(team_id, feedback_id, clicker, receiver, customer, excerpt)
 
     # Reactions
-
-    def recognise_reaction(
-        self,
-        team_id: str,
-        event_id: str,
-        giver: str,
-        author: str,
-        channel_id: str,
-        message_ts: str,
-        permalink: str | None,
-    ) -> ReactionResult:
-        return self.reactions.recognise_reaction(
-            team_id, event_id, giver, author, channel_id, message_ts, permalink
-        )
 
     def pending_for(self, team_id: str, recognition_id: int, user_id: str) -> Recognition:
         return self.reactions.pending_for(team_id, recognition_id, user_id)

@@ -23,8 +23,6 @@ class Permission(Enum):
     EDIT_ROUTING = (OWNER, "edit feedback routing")
     MANAGE_FEEDBACK_SOURCES = (OWNER, "manage feedback sources")
     PREVIEW_DIGEST = (MANAGER, "preview the digest")
-    PAUSE_KUDOS = (OWNER, "pause giving kudos")
-    SEND_KUDOS_FOR_OTHERS = (OWNER, "send kudos on someone's behalf")
     EXPORT_DATA = (OWNER, "export the workspace's data")
     FORGET_DATA = (OWNER, "forget a customer or a person")
     SEE_SPEAKUP_COUNTS = (MANAGER, "see Speak up counts")

@@ -91,8 +91,8 @@ class Results:
             return None if survey is None else self.results(s, survey)
 
     def enps_rounds(self, team_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int, int]]:
-        """(closed_at, eNPS, responses) of each survey with an eNPS question that closed in [start, end) and whose
-        results may be shown (thresholds applied), oldest first: the digest chart's eNPS markers."""
+        """(closed_at, eNPS, responses) of each survey with an eNPS question that closed in [start, end)
+        and whose results may be shown (thresholds applied), oldest first: the digest chart's eNPS points."""
         with self._core.sessions.begin() as s:
             rounds = []
             for survey in repo.closed_between(s, team_id, start, end):

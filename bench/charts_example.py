@@ -52,11 +52,7 @@ REVERSE_SCORED = frozenset({"q4"})
 # How many chose 1..5 (strongly disagree .. strongly agree) per agreement question; q5's 0-10 answers.
 AGREEMENT = {"q1": (0, 1, 2, 8, 6), "q2": (1, 3, 4, 6, 3), "q3": (2, 4, 5, 4, 2), "q4": (4, 5, 3, 4, 1)}
 RECOMMEND = (10, 10, 9, 9, 9, 9, 8, 8, 7, 7, 6, 6, 5, 3, 9, 8, 10)
-THEMES = (
-    ThemeScore("Clarity", 4.1, 82, 34),
-    ThemeScore("Voice", 3.0, 35, 17),
-    ThemeScore("Workload", 3.2, 53, 17),
-)
+THEMES = {"Clarity": ("q1", "q2"), "Voice": ("q3",), "Workload": ("q4",)}
 
 
 def example_points() -> tuple[WeekPoint, ...]:
@@ -77,6 +73,18 @@ def example_points() -> tuple[WeekPoint, ...]:
         assert e is not None
         rounds.append((closed, e.score, e.answered))
     return trend(weeks, stats, rounds)
+
+
+def theme_scores() -> tuple[ThemeScore, ...]:
+    """Each theme over its questions' answers, reverse-scored ones flipped (5 <-> 1): mean, % favourable."""
+    scores = []
+    for theme, keys in THEMES.items():
+        counts = [AGREEMENT[k][::-1] if k in REVERSE_SCORED else AGREEMENT[k] for k in keys]
+        n = sum(sum(c) for c in counts)
+        total = sum(point * c[point - 1] for c in counts for point in range(1, 6))
+        favourable = sum(c[3] + c[4] for c in counts)
+        scores.append(ThemeScore(theme, round(total / n, 1), round(100 * favourable / n), n))
+    return tuple(scores)
 
 
 def example_survey() -> SurveyChart:
@@ -103,7 +111,7 @@ def example_survey() -> SurveyChart:
         responded=len(answers),
         questions=[question_stats(q, answers) for q in QUESTIONS],
     )
-    return survey_chart(results, reverse_keys=REVERSE_SCORED, themes=THEMES)
+    return survey_chart(results, reverse_keys=REVERSE_SCORED, themes=theme_scores())
 
 
 def write(out: Path) -> tuple[Path, Path]:

@@ -347,4 +347,10 @@ def test_the_readme_pictures_are_what_the_example_script_draws(tmp_path: Path) -
             assert heights == pytest.approx([100 * c / sum(counts) for c in counts])
     chart = charts_example.example_survey()
     assert [i.counts for i in chart.items] == list(charts_example.AGREEMENT.values())
-    assert [i.reverse for i in chart.items] == [False, False, False, True] and chart.themes
+    assert [i.reverse for i in chart.items] == [False, False, False, True]
+    by_theme = {t.theme: t for t in chart.themes}  # a one-question theme says what its question says
+    assert (by_theme["Voice"].favourable, by_theme["Voice"].n) == (
+        chart.items[2].favourable_pct,
+        chart.items[2].n,
+    )
+    assert by_theme["Workload"].favourable == chart.items[3].favourable_pct

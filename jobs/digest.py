@@ -7,6 +7,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
+from bot.views.chart_text import digest_alt_text
 from bot.views.charts import sentiment_trend_png
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def send_weekly_digests(container: Container) -> int:
                     content=sentiment_trend_png(digest.trend),
                     filename=f"digest-{digest.week.label}.png",
                     title=f"Customer sentiment and volume, 8 weeks to {digest.week.label}",
-                    alt_txt="Bars: feedback items per week. Line: mean sentiment. Diamonds: eNPS rounds.",
+                    alt_txt=digest_alt_text(digest.trend),
                 )
             except (SlackApiError, OSError) as exc:
                 log.warning(

@@ -29,20 +29,20 @@ def run_pulse_surveys(container: Container) -> None:
 
 def share_result_charts(container: Container) -> int:
     """A chart of each closed survey's answer distributions; best-effort, at most once per survey."""
-    from bot.views.charts import distribution_png
+    from bot.domain.pulse_charts import survey_chart
+    from bot.views.chart_text import survey_alt_text
+    from bot.views.charts import survey_results_png
 
     shared = 0
     for team_id, results, channel in container.pulse.charts_due():
-        questions = [
-            (q.question.text, q.distribution) for q in results.questions if not q.hidden and q.answered
-        ]
+        chart = survey_chart(results)
         try:
             container.slack.for_team(team_id).files_upload_v2(
                 channel=channel,
-                content=distribution_png(results.survey.title, questions),
+                content=survey_results_png(chart),
                 filename=f"pulse-{results.survey.id}.png",
                 title=f"How people answered: {results.survey.title}",
-                alt_txt="Bar charts: how many people chose each point of each scale (totals only).",
+                alt_txt=survey_alt_text(chart),
             )
             shared += 1
         except (SlackApiError, OSError) as exc:

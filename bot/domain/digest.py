@@ -10,7 +10,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain.digest_period import Week
@@ -45,12 +45,19 @@ class WindowStats:
 
 @dataclass(frozen=True)
 class WeekPoint:
-    """One week of the sentiment trend chart."""
+    """One week of the sentiment trend chart: the week's feedback by label (labels the team corrected
+    counted as corrected) and the eNPS of a survey round that closed that week, with its responses."""
 
     label: str  # "2026-W47"
     mean_polarity: float | None  # None: no feedback that week
     volume: int
     enps: float | None = None  # a survey round that closed that week
+    by_label: dict[str, int] = field(default_factory=dict)
+    enps_responses: int | None = None  # how many answered the eNPS question of that round
+    corrected: int = 0  # how many of the week's labels the team corrected
+
+    def count(self, label: str) -> int:
+        return self.by_label.get(label, 0)
 
 
 @dataclass(frozen=True)
@@ -193,18 +200,27 @@ def trend_weeks(week: Week) -> list[Week]:
 
 
 def trend(
-    weeks: Sequence[Week], stats: Sequence[WindowStats], enps_rounds: Sequence[tuple[datetime, int]]
+    weeks: Sequence[Week],
+    stats: Sequence[WindowStats],
+    enps_rounds: Sequence[tuple[datetime, int, int]],
 ) -> tuple[WeekPoint, ...]:
-    """One point per week; its eNPS is that of the week's last round (rounds come oldest first)."""
-    return tuple(
-        WeekPoint(
-            w.label,
-            st.mean_polarity,
-            st.count,
-            next((score for at, score in reversed(enps_rounds) if w.start <= at < w.end), None),
+    """One point per week; its eNPS is that of the week's last round (rounds, (closed at, eNPS,
+    responses), come oldest first)."""
+    points = []
+    for w, st in zip(weeks, stats, strict=True):
+        last = next((r for r in reversed(enps_rounds) if w.start <= r[0] < w.end), None)
+        points.append(
+            WeekPoint(
+                w.label,
+                st.mean_polarity,
+                st.count,
+                None if last is None else last[1],
+                by_label=dict(st.by_label),
+                enps_responses=None if last is None else last[2],
+                corrected=st.corrected,
+            )
         )
-        for w, st in zip(weeks, stats, strict=True)
-    )
+    return tuple(points)
 
 
 def sentiment_section(stats: Sequence[WindowStats], negative: Sequence[str]) -> SentimentSection | None:

@@ -18,19 +18,21 @@ LABELS = ("positive", "neutral", "negative")
 
 
 def window_stats(s: Session, team_id: str, start: datetime, end: datetime) -> WindowStats:
+    """The week's counts; by_label holds every label present (the label column carries the team's
+    correction when there was one), the three base labels always, at zero when absent."""
     in_window = and_(Feedback.team_id == team_id, Feedback.received_at >= start, Feedback.received_at < end)
     row = s.execute(
         select(
             func.count(),
             func.avg(Feedback.polarity),
-            *(func.sum(case((Feedback.label == label, 1), else_=0)) for label in LABELS),
             func.sum(case((Feedback.label_corrected_by.is_not(None), 1), else_=0)),
         ).where(in_window)
     ).one()
-    count, mean, *labels, corrected = row
+    count, mean, corrected = row
+    per_label = s.execute(select(Feedback.label, func.count()).where(in_window).group_by(Feedback.label))
     return WindowStats(
         count=count or 0,
-        by_label={label: int(n or 0) for label, n in zip(LABELS, labels, strict=True)},
+        by_label={label: 0 for label in LABELS} | {label: int(n) for label, n in per_label},
         mean_polarity=None if mean is None else float(mean),
         corrected=int(corrected or 0),
     )

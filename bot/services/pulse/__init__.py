@@ -104,7 +104,7 @@ class PulseService:
     def latest_closed_results(self, team_id: str, start: datetime, end: datetime) -> SurveyResults | None:
         return self._results.latest_closed_results(team_id, start, end)
 
-    def enps_rounds(self, team_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    def enps_rounds(self, team_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int, int]]:
         return self._results.enps_rounds(team_id, start, end)
 
     def close(self, actor: Actor, survey_id: int) -> SurveyResults:

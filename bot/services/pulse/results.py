@@ -90,9 +90,9 @@ class Results:
             survey = repo.last_closed_between(s, team_id, start, end)
             return None if survey is None else self.results(s, survey)
 
-    def enps_rounds(self, team_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-        """(closed_at, eNPS) of each survey with an eNPS question that closed in [start, end) and whose
-        results may be shown (thresholds applied), oldest first: the digest chart's eNPS markers."""
+    def enps_rounds(self, team_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int, int]]:
+        """(closed_at, eNPS, responses) of each survey with an eNPS question that closed in [start, end)
+        and whose results may be shown (thresholds applied), oldest first: the digest chart's eNPS points."""
         with self._core.sessions.begin() as s:
             rounds = []
             for survey in repo.closed_between(s, team_id, start, end):
@@ -100,7 +100,7 @@ class Results:
                     continue
                 results = self.results(s, survey)
                 if results.enps is not None and not results.withheld_reason and survey.closed_at:
-                    rounds.append((survey.closed_at, results.enps.score))
+                    rounds.append((survey.closed_at, results.enps.score, results.enps.answered))
             return rounds
 
     # Closing ------------------------------------------------------------------------------------------

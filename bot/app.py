@@ -26,8 +26,8 @@ def create_app(container: Container, *, process_before_response: bool = False) -
         else None
     )
     app = App(
+        # The bot token rides on the client (Bolt takes it from there; passing both makes it warn).
         client=container.slack.base,
-        token=None if oauth is not None else settings.bot_token,
         oauth_settings=oauth,
         signing_secret=settings.signing_secret or "",
         # Socket Mode requests are authenticated by the socket; HTTP requests by their signature.

@@ -20,7 +20,11 @@ def create_app(container: Container, *, process_before_response: bool = False) -
     settings = container.config
     oauth = (
         oauth_settings(
-            settings, container.engine, container.installations, container.workspaces.record_installation
+            settings,
+            container.engine,
+            container.installations,
+            container.workspaces.record_installation,
+            container.workspace_settings.claim_first_owner,
         )
         if container.installations is not None
         else None

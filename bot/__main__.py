@@ -131,6 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{prefix}{problem}", file=sys.stdout if args.command == "check" else sys.stderr)
         return 2
 
+    # Read once: Bolt would read these again from the environment, where an empty SLACK_CLIENT_ID from a
+    # copied .env.example turns on its file-based OAuth flow (ignoring the bot token) and SLACK_BOT_TOKEN
+    # beside the client we give it makes it warn. Child processes need them no more than Bolt does.
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET"):
+        os.environ.pop(name, None)
+
     from bot.logs import setup_logging
 
     setup_logging(settings.log_level, settings.log_format)
@@ -145,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return feedback_import.main(args, settings)
     if args.command in data_commands.COMMANDS:
         return data_commands.main(args, settings)
-    return run(with_secret_key(settings))
+    return run(settings)
 
 
 def learn_workspace(settings: EnvConfig) -> bool:
@@ -227,6 +233,7 @@ def run(settings: EnvConfig) -> int:
         for problem in problems:
             print(f"empathy-bot: {problem}", file=sys.stderr)
         return 1
+    settings = with_secret_key(settings)  # after the checks: a refused start leaves no file behind
     container = build_container(settings)
     try:
         applied = migrations.upgrade(container.engine)
@@ -243,13 +250,24 @@ def run(settings: EnvConfig) -> int:
 
     app = create_app(container)
     scheduler = build_scheduler(container)
-    server = Server(
-        build_web_app(
-            container, None if settings.socket_mode else app, extra_routes=feedback_ingest.routes(container)
-        ),
-        host=settings.host,
-        port=settings.port,
-    )
+    try:
+        server = Server(
+            build_web_app(
+                container,
+                None if settings.socket_mode else app,
+                extra_routes=feedback_ingest.routes(container),
+            ),
+            host=settings.host,
+            port=settings.port,
+        )
+    except OSError as exc:
+        print(
+            f"empathy-bot: cannot listen on {settings.host}:{settings.port} ({exc.strerror}): "
+            "another program uses that port; set PORT (and HOST) in .env to a free one",
+            file=sys.stderr,
+        )
+        container.close()
+        return 1
     socket_handler = SocketModeHandler(app, settings.app_token) if settings.socket_mode else None
 
     def stop(signum: int, _frame: FrameType | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -440,3 +441,93 @@ def test_version_and_url_validation(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "not an http(s) base URL" in bad.stderr
     good = cli("manifest", "--request-url", "https://bot.example.com/", env={}, cwd=tmp_path)
     assert good.returncode == 0 and "https://bot.example.com/slack/events" in good.stdout
+
+
+# --- the README's path, as a real process -----------------------------------------------------------------
+
+
+def _env_file(tmp_path: Path, **values: str) -> Path:
+    """.env.example copied and filled in, as the README's quick start says (empty lines stay empty)."""
+    text = (REPO / ".env.example").read_text()
+    for name, value in values.items():
+        text = re.sub(rf"^{name}=.*$", f"{name}={value}", text, flags=re.MULTILINE)
+    path = tmp_path / ".env"
+    path.write_text(text)
+    return path
+
+
+def test_from_a_copied_env_example_to_a_home_tab_and_a_claim_with_a_quiet_log(
+    slack: SlackStandIn, scratch_database_url: str, tmp_path: Path
+) -> None:
+    from tests.slack_requests import block_actions_payload, event_envelope
+    from tests.socket_standin import SocketModeStandIn
+    from tests.test_run_process import _free_port, stop
+
+    socket_mode = SocketModeStandIn()
+    slack.socket_url = socket_mode.url
+    env_file = _env_file(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-readme",
+        SLACK_APP_TOKEN="xapp-1-readme",
+        SLACK_API_URL=slack.url,
+        DATABASE_URL=scratch_database_url,
+        EMPATHY_SECRET_KEY="k" * 64,
+        PORT=str(_free_port()),
+        HOST="127.0.0.1",
+    )
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "EMPATHY_ENV_FILE": str(env_file)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=tmp_path,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert proc.stdout is not None
+        log = []
+        for line in proc.stdout:
+            log.append(line)
+            if "Socket Mode connected" in line:
+                break
+        else:
+            pytest.fail("".join(log))
+        socket_mode.wait_connected()
+        home = {"type": "app_home_opened", "user": "UNEW0001", "channel": "D1", "tab": "home"}
+        socket_mode.ack_for(socket_mode.send("events_api", event_envelope(home)))
+        [first] = slack.wait_for("views.publish")
+        assert "No owner yet: claim ownership" in json.dumps(first["view"])
+        claim = block_actions_payload(
+            ids.CLAIM_OWNERSHIP, user="UNEW0001", view={"id": "VHOME", "type": "home"}, response_url=None
+        )
+        socket_mode.ack_for(socket_mode.send("interactive", claim))
+        second = slack.wait_for("views.publish", 2)[1]
+        assert ids.OPEN_SETTINGS in json.dumps(second["view"])
+        assert [c.token for c in slack.calls_to("views.publish")] == ["xoxb-readme"] * 2
+    finally:
+        output = "".join(log) + stop(proc)
+        socket_mode.close()
+    assert " WARNING " not in output and "Traceback" not in output, output
+
+
+def test_a_busy_port_is_one_line(slack: SlackStandIn, scratch_database_url: str, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        env = {
+            "SLACK_BOT_TOKEN": "xoxb-busy",
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": slack.url,
+            "DATABASE_URL": scratch_database_url,
+            "EMPATHY_SECRET_KEY": "k" * 64,
+            "HOST": "127.0.0.1",
+            "PORT": str(busy.getsockname()[1]),
+        }
+        result = cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("empathy-bot:")]
+    assert "cannot listen on 127.0.0.1:" in line and "set PORT" in line
+    assert "Traceback" not in result.stderr

@@ -15,9 +15,10 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
+from typing import Any
 
 from bot import data_commands, feedback_import
-from bot.config import ConfigError, EnvConfig, with_secret_key
+from bot.config import ConfigError, EnvConfig, env_file, with_secret_key
 
 log = logging.getLogger("empathy_bot")
 
@@ -27,17 +28,91 @@ REQUEST_GRACE = 5.0
 SHUTDOWN_DEADLINE = 9.0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="empathy-bot", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT)")
-    sub.add_parser("migrate", help="apply pending database migrations")
-    sub.add_parser("check", help="validate configuration, database and the Slack token")
-    manifest = sub.add_parser("manifest", help="print the Slack app manifest (YAML)")
-    manifest.add_argument("--request-url", help="public base URL for HTTP mode, e.g. https://bot.example.com")
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line (the README's command table is checked against it)."""
+    parser = argparse.ArgumentParser(
+        prog="empathy-bot",
+        description="empathy-bot: a Slack bot for feedback, pulse surveys, kudos and a weekly digest.",
+        epilog="Configuration comes from the environment or .env (see .env.example); `check` tests it.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser(
+        "run",
+        help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT)",
+        description="Run the bot: Socket Mode if SLACK_APP_TOKEN is set, else HTTP on PORT "
+        "(POST /slack/events); GET /healthz in both. Applies pending migrations, checks the tokens "
+        "with Slack first (one line per problem, exit 1), runs the scheduler, stops cleanly on SIGTERM.",
+    )
+    sub.add_parser(
+        "migrate",
+        help="apply pending database migrations",
+        description="Apply pending database migrations to DATABASE_URL (creates a SQLite file if needed).",
+    )
+    sub.add_parser(
+        "check",
+        help="test everything `run` needs: config, database, tokens, scopes, owners, channels",
+        description="Test everything `run` will need, one line each (OK, FAILED or TO DO, with the fix): "
+        "configuration, database (never created here), bot token and its scopes, app token (Socket "
+        "Mode), signing secret (HTTP mode), survey key, owners, channels. Exit 1 if anything FAILED.",
+    )
+    manifest = sub.add_parser(
+        "manifest",
+        help="print the Slack app manifest (YAML)",
+        description="Print the Slack app manifest (YAML): Socket Mode, or HTTP mode with --request-url.",
+    )
+    manifest.add_argument(
+        "--request-url",
+        type=_public_url,
+        metavar="URL",
+        help="public base URL for HTTP mode, e.g. https://bot.example.com (default: %(default)s, "
+        "i.e. Socket Mode)",
+    )
     feedback_import.add_commands(sub)
     data_commands.add_commands(sub)
-    args = parser.parse_args(argv)
+    _explain_defaults(parser)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("empathy-bot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _public_url(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(f"not an http(s) base URL like https://bot.example.com: {value!r}")
+    return value.rstrip("/")
+
+
+def _explain_defaults(parser: argparse.ArgumentParser) -> None:
+    """Every subcommand gets a description and every option states its default, also options the
+    capabilities add (their help text is kept; the default is appended where it does not say one)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, child in action.choices.items():
+                if not child.description and helps.get(name):
+                    child.description = str(helps[name])[:1].upper() + str(helps[name])[1:] + "."
+                _explain_defaults(child)
+        elif action.option_strings and action.help not in (None, argparse.SUPPRESS):
+            if action.default is not argparse.SUPPRESS and "default" not in action.help:
+                shown = "off" if action.default is False else "%(default)s"
+                action.help = f"{action.help} (default: {shown})"
+        elif action.option_strings and action.help is None and action.dest.endswith("_column"):
+            what = action.dest.removesuffix("_column").replace("_", " ")
+            action.help = f"the CSV column holding the {what} (default: %(default)s)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
 
     if args.command == "manifest":
         from bot.manifest import manifest_yaml
@@ -47,26 +122,69 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from dotenv import load_dotenv
 
-    load_dotenv(os.environ.get("EMPATHY_ENV_FILE", ".env"))
+    load_dotenv(env_file(os.environ))
     try:
         settings = EnvConfig.from_env(os.environ, require_slack=args.command in ("run", "check"))
     except ConfigError as exc:
         for problem in exc.problems:
-            print(f"empathy-bot: {problem}", file=sys.stderr)
+            prefix = "Configuration: FAILED " if args.command == "check" else "empathy-bot: "
+            print(f"{prefix}{problem}", file=sys.stdout if args.command == "check" else sys.stderr)
         return 2
+
+    # Read once: Bolt would read these again from the environment, where an empty SLACK_CLIENT_ID from a
+    # copied .env.example turns on its file-based OAuth flow (ignoring the bot token) and SLACK_BOT_TOKEN
+    # beside the client we give it makes it warn. Child processes need them no more than Bolt does.
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET"):
+        os.environ.pop(name, None)
 
     from bot.logs import setup_logging
 
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "check":
         return check(settings)
+    data = args.command in feedback_import.COMMANDS or args.command in data_commands.COMMANDS
+    if data and args.team is None and not learn_workspace(settings):
+        return 2
     if args.command in feedback_import.COMMANDS:
         return feedback_import.main(args, settings)
     if args.command in data_commands.COMMANDS:
         return data_commands.main(args, settings)
-    return run(with_secret_key(settings))
+    return run(settings)
+
+
+def learn_workspace(settings: EnvConfig) -> bool:
+    """A data command before the bot ever ran: the bot token's auth.test names the workspace, so the
+    command need not ask for --team. False (after one line saying why) when Slack could not be asked."""
+    if not settings.bot_token:
+        return True
+    from bot import preflight
+    from bot.clock import SystemClock
+    from bot.services.workspaces import Workspaces
+    from storage import migrate as migrations
+    from storage.db import create_db_engine, make_sessions
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        migrations.upgrade(engine)
+        finding: list[preflight.Finding] = []
+
+        def ask() -> tuple[str, str, str | None]:
+            found, workspace = preflight.bot_token(settings)
+            if workspace is None:
+                finding.append(found)
+                raise LookupError(found.detail)
+            return workspace.team_id, workspace.name, workspace.bot_user_id
+
+        try:
+            Workspaces(make_sessions(engine), SystemClock()).learn(ask)
+        except LookupError:
+            print(f"empathy-bot: cannot tell the workspace: {finding[0].detail}", file=sys.stderr)
+            return False
+        return True
+    finally:
+        engine.dispose()
 
 
 def migrate(settings: EnvConfig) -> int:
@@ -88,55 +206,20 @@ def migrate(settings: EnvConfig) -> int:
 
 
 def check(settings: EnvConfig) -> int:
-    from slack_sdk.errors import SlackApiError
-    from sqlalchemy.exc import SQLAlchemyError
+    from bot import preflight
 
-    from bot.clock import SystemClock
-    from bot.manifest import BOT_SCOPES
-    from bot.slack import make_client
-    from storage import migrate as migrations
-    from storage.db import create_db_engine, ping
-
-    ok = True
-    mode = "Socket Mode" if settings.socket_mode else f"HTTP mode on port {settings.port}"
-    print(f"Configuration: OK ({mode}; Slack API {settings.api_url}; time zone {settings.timezone})")
-    engine = create_db_engine(settings.database_url)
-    try:
-        ping(engine)
-        pending = migrations.heads() - migrations.current(engine)
-        state = (
-            f"{len(pending)} migration(s) pending (run `empathy-bot migrate`)"
-            if pending
-            else "schema current"
-        )
-        print(f"Database: OK ({engine.dialect.name}; {state})")
-    except SQLAlchemyError as exc:
-        print(f"Database: FAILED ({type(exc).__name__}: {str(exc).splitlines()[0]})")
-        ok = False
-    finally:
-        engine.dispose()
-    if settings.bot_token:
-        try:
-            response = make_client(settings, SystemClock(), settings.bot_token).auth_test()
-            granted = set((response.headers.get("x-oauth-scopes") or "").replace(" ", "").split(",")) - {""}
-            team, team_id, bot_user = response["team"], response["team_id"], response["user_id"]
-            print(f"Slack: OK (workspace {team} {team_id}, bot user {bot_user})")
-            missing = sorted(set(BOT_SCOPES) - granted) if granted else []
-            if missing:
-                print(f"Slack: missing scopes {', '.join(missing)}: reinstall from `empathy-bot manifest`")
-                ok = False
-        except SlackApiError as exc:
-            print(f"Slack: FAILED ({exc.response.get('error')}): check SLACK_BOT_TOKEN")
-            ok = False
-        except OSError as exc:
-            print(f"Slack: FAILED (cannot reach {settings.api_url}: {exc})")
-            ok = False
+    print(f"Configuration: OK (Slack API {settings.api_url}; time zone {settings.timezone})")
+    ok = preflight.check_all(settings, print)
+    print(
+        "All set: `empathy-bot run`." if ok else "Fix what FAILED above, then run `empathy-bot check` again."
+    )
     return 0 if ok else 1
 
 
 def run(settings: EnvConfig) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import SQLAlchemyError
 
     from bot.app import create_app
     from bot.container import build_container
@@ -145,35 +228,46 @@ def run(settings: EnvConfig) -> int:
     from jobs import build_scheduler, stop_scheduler
     from storage import migrate as migrations
 
+    problems, workspace = _preflight(settings)
+    if problems:
+        for problem in problems:
+            print(f"empathy-bot: {problem}", file=sys.stderr)
+        return 1
+    settings = with_secret_key(settings)  # after the checks: a refused start leaves no file behind
     container = build_container(settings)
-    applied = migrations.upgrade(container.engine)
+    try:
+        applied = migrations.upgrade(container.engine)
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[:1]
+        print(f"empathy-bot: database: {type(exc).__name__}: {first[0] if first else ''}", file=sys.stderr)
+        container.close()
+        return 1
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
-    if settings.bot_token:
-        try:
-            auth = container.slack.base.auth_test()
-        except SlackApiError as exc:
-            print(
-                f"empathy-bot: Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}); "
-                "copy it again from Slack app settings > OAuth & Permissions.",
-                file=sys.stderr,
-            )
-            return 1
-        except OSError as exc:
-            print(f"empathy-bot: cannot reach Slack at {settings.api_url}: {exc}", file=sys.stderr)
-            return 1
-        container.workspaces.record_installation(auth["team_id"], auth.get("team") or "", auth.get("user_id"))
-        log.info("connected to workspace %s (%s)", auth.get("team"), auth["team_id"])
+    if workspace is not None:
+        container.workspaces.record_installation(workspace.team_id, workspace.name, workspace.bot_user_id)
+        log.info("connected to workspace %s (%s)", workspace.name, workspace.team_id)
 
     app = create_app(container)
     scheduler = build_scheduler(container)
-    server = Server(
-        build_web_app(
-            container, None if settings.socket_mode else app, extra_routes=feedback_ingest.routes(container)
-        ),
-        host=settings.host,
-        port=settings.port,
-    )
+    try:
+        server = Server(
+            build_web_app(
+                container,
+                None if settings.socket_mode else app,
+                extra_routes=feedback_ingest.routes(container),
+            ),
+            host=settings.host,
+            port=settings.port,
+        )
+    except OSError as exc:
+        print(
+            f"empathy-bot: cannot listen on {settings.host}:{settings.port} ({exc.strerror}): "
+            "another program uses that port; set PORT (and HOST) in .env to a free one",
+            file=sys.stderr,
+        )
+        container.close()
+        return 1
     socket_handler = SocketModeHandler(app, settings.app_token) if settings.socket_mode else None
 
     def stop(signum: int, _frame: FrameType | None) -> None:
@@ -189,7 +283,13 @@ def run(settings: EnvConfig) -> int:
         if settings.scheduler_enabled:
             scheduler.start()
         if socket_handler is not None:
-            socket_handler.connect()
+            try:
+                socket_handler.connect()
+            except (SlackApiError, OSError) as exc:
+                from bot.preflight import app_token_problem
+
+                print(f"empathy-bot: {app_token_problem(settings, exc)}", file=sys.stderr)
+                return 1
             log.info("Socket Mode connected; health check on port %s", server.effective_port)
         else:
             log.info(
@@ -203,6 +303,23 @@ def run(settings: EnvConfig) -> int:
         container.close()
         log.info("stopped")
     return 0
+
+
+def _preflight(settings: EnvConfig) -> tuple[list[str], Any]:
+    """The Slack half of `check`, before anything starts: one line per problem, never a traceback."""
+    from bot import preflight
+
+    problems: list[str] = []
+    workspace = None
+    if settings.bot_token:
+        found, workspace = preflight.bot_token(settings)
+        if workspace is None:
+            problems.append(found.detail)
+    if settings.socket_mode:
+        found = preflight.app_token(settings)
+        if found.status == preflight.FAILED:
+            problems.append(found.detail)
+    return problems, workspace
 
 
 def _exit_by(seconds: float) -> None:

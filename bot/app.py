@@ -20,14 +20,18 @@ def create_app(container: Container, *, process_before_response: bool = False) -
     settings = container.config
     oauth = (
         oauth_settings(
-            settings, container.engine, container.installations, container.workspaces.record_installation
+            settings,
+            container.engine,
+            container.installations,
+            container.workspaces.record_installation,
+            container.workspace_settings.claim_first_owner,
         )
         if container.installations is not None
         else None
     )
     app = App(
+        # The bot token rides on the client (Bolt takes it from there; passing both makes it warn).
         client=container.slack.base,
-        token=None if oauth is not None else settings.bot_token,
         oauth_settings=oauth,
         signing_secret=settings.signing_secret or "",
         # Socket Mode requests are authenticated by the socket; HTTP requests by their signature.

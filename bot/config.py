@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ class ConfigError(Exception):
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///empathy-bot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
+DEFAULT_ENV_FILE = ".env"
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 _WHERE = {
@@ -48,6 +51,7 @@ class EnvConfig:
     host: str = "0.0.0.0"
     port: int = 3000
     log_level: str = "INFO"
+    log_format: str = "text"
     timezone: str = "UTC"
     owners: tuple[str, ...] = ()
     scheduler_enabled: bool = True
@@ -75,6 +79,7 @@ class EnvConfig:
         Secrets never appear in the messages, only the names of the variables that hold them.
         """
         problems: list[str] = []
+        put_it = f"put it in {env_file(env)} (see .env.example)"
 
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
@@ -94,11 +99,20 @@ class EnvConfig:
         oauth = client_id is not None and client_secret is not None
         if require_slack:
             if bot_token is None and not oauth:
-                problems.append(f"SLACK_BOT_TOKEN is missing: copy it from {_WHERE['SLACK_BOT_TOKEN']}.")
-            if signing_secret is None and (app_token is None or oauth):
                 problems.append(
-                    f"SLACK_SIGNING_SECRET is missing (needed in HTTP mode): copy it from "
-                    f"{_WHERE['SLACK_SIGNING_SECRET']}."
+                    f"SLACK_BOT_TOKEN is missing: copy it from {_WHERE['SLACK_BOT_TOKEN']}; {put_it}."
+                )
+            if signing_secret is None and oauth:
+                problems.append(
+                    f"HTTP mode (OAuth installs) needs SLACK_SIGNING_SECRET: copy it from "
+                    f"{_WHERE['SLACK_SIGNING_SECRET']}; {put_it}."
+                )
+            elif signing_secret is None and app_token is None:
+                # Socket Mode is the README's default: name its token first, HTTP mode as the alternative.
+                problems.append(
+                    "Socket Mode needs SLACK_APP_TOKEN (xapp-…): Basic Information > App-Level Tokens, "
+                    f"with the connections:write scope; {put_it}. "
+                    "(For HTTP mode instead, set SLACK_SIGNING_SECRET.)"
                 )
         if bot_token is not None and not bot_token.startswith("xoxb-"):
             problems.append(
@@ -143,6 +157,10 @@ class EnvConfig:
         log_level = (get("LOG_LEVEL") or "INFO").upper()
         if log_level not in LOG_LEVELS:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {log_level!r}).")
+
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in LOG_FORMATS:
+            problems.append(f"LOG_FORMAT must be text or json (got {log_format!r}).")
 
         timezone = get("EMPATHY_TIMEZONE") or "UTC"
         try:
@@ -190,10 +208,16 @@ class EnvConfig:
             host=get("HOST") or "0.0.0.0",
             port=port,
             log_level=log_level,
+            log_format=log_format,
             timezone=timezone,
             owners=owners,
             scheduler_enabled=scheduler == "on",
         )
+
+
+def env_file(env: Mapping[str, str]) -> str:
+    """The dotenv file the CLI reads (EMPATHY_ENV_FILE, default .env in the working directory)."""
+    return env.get("EMPATHY_ENV_FILE", "").strip() or DEFAULT_ENV_FILE
 
 
 def normalise_database_url(url: str) -> str:
@@ -226,9 +250,20 @@ def with_secret_key(settings: EnvConfig) -> EnvConfig:
     path = sqlite_path(settings.database_url)
     if path is None:
         return replace(settings, secret_key=secrets.token_hex(32))
-    key_file = path.with_name(path.name + ".secret")
+    key_file = secret_key_file(path)
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_hex(32))
+        # O_EXCL: two processes starting at once cannot both write a key; 0o600 whatever the umask.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as stream:
+                stream.write(secrets.token_hex(32))
     return replace(settings, secret_key=key_file.read_text().strip())
+
+
+def secret_key_file(database_path: Path) -> Path:
+    """Where the SQLite setup keeps its survey anonymity key: beside the database, git-ignored."""
+    return database_path.with_name(database_path.name + ".secret")

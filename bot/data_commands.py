@@ -22,12 +22,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     customer = sub.add_parser(
         "forget-customer", help="delete one customer's feedback (by customer or external id)"
     )
-    customer.add_argument("ref")
+    customer.add_argument("ref", help="the customer's name or the feedback's external id")
     customer.add_argument("--team", help="workspace id (default: the only installed workspace)")
     user = sub.add_parser(
         "forget-user", help="remove a person's kudos, survey participation and messages to them"
     )
-    user.add_argument("user_id")
+    user.add_argument("user_id", help="the person's Slack member ID, like U012ABCDEF")
     user.add_argument("--team", help="workspace id (default: the only installed workspace)")
 
 

@@ -154,7 +154,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     src = sub.add_parser("feedback-source", help="manage webhook sources for POST /feedback/ingest")
     src_sub = src.add_subparsers(dest="action", required=True)
     add = src_sub.add_parser("add", help="create a source and print its secret and token once")
-    add.add_argument("name")
+    add.add_argument("name", help="a name for the sender, e.g. zendesk (unique in the workspace)")
     add.add_argument("--team", help="workspace id (default: the only installed workspace)")
 
 

@@ -37,14 +37,18 @@ def oauth_settings(
     engine: Engine,
     store: SQLAlchemyInstallationStore,
     on_installed: Callable[[str, str, str | None], None],
+    on_installer: Callable[[str, str], object] | None = None,
 ) -> OAuthSettings:
-    """Bolt's OAuth settings; `on_installed(team_id, team_name, bot_user_id)` runs after each install."""
+    """Bolt's OAuth settings; `on_installed(team_id, team_name, bot_user_id)` runs after each install,
+    then `on_installer(team_id, installer_user_id)` (the installer is the first owner of a new workspace)."""
     assert settings.client_id is not None and settings.client_secret is not None
 
     def success(args: SuccessArgs) -> BoltResponse:
         installation = args.installation
         if installation.team_id is not None:
             on_installed(installation.team_id, installation.team_name or "", installation.bot_user_id)
+            if on_installer is not None and installation.user_id:
+                on_installer(installation.team_id, installation.user_id)
         return args.default.success(args)
 
     return OAuthSettings(

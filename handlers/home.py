@@ -13,7 +13,7 @@ from bot.domain.actor import Actor
 from bot.domain.settings import SettingsInvalid, changed_channels
 from bot.manifest import COMMANDS
 from bot.views import ids
-from bot.views.home import home_view
+from bot.views.home import first_owner_section, home_view
 from bot.views.kudos import kudos_home_section
 from bot.views.privacy import privacy_sections
 from bot.views.routing import routing_home_section
@@ -24,6 +24,7 @@ from bot.views.speakup import speakup_home_section
 def register(app: App) -> None:
     app.event("app_home_opened")(publish_home)
     app.action(ids.OPEN_SETTINGS)(open_settings)
+    app.action(ids.CLAIM_OWNERSHIP)(claim_ownership)
     app.view(ids.SETTINGS_MODAL)(save_settings)
 
 
@@ -38,6 +39,7 @@ def render_home(services: Container, client: WebClient, team_id: str, user_id: s
     settings = services.workspace_settings.get(team_id)
     is_owner = user_id in settings.owners
     sections = [
+        first_owner_section() if not settings.owners else [],
         kudos_home_section(services.kudos.home(team_id, user_id)),
         routing_home_section(is_owner=is_owner),
         privacy_sections(settings),
@@ -46,6 +48,13 @@ def render_home(services: Container, client: WebClient, team_id: str, user_id: s
     client.views_publish(
         user_id=user_id, view=home_view(is_owner=is_owner, commands=COMMANDS, sections=sections)
     )
+
+
+def claim_ownership(ack: Ack, actor: Actor, client: WebClient, services: Container) -> None:
+    """Anyone may press it; the settings service lets only the first claim of a workspace win."""
+    ack()
+    services.workspace_settings.claim_first_owner(actor.team_id, actor.user_id)
+    render_home(services, client, actor.team_id, actor.user_id)
 
 
 def open_settings(

@@ -5,8 +5,11 @@ Every job claims its work in the database, so running it twice, or in several pr
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import datetime
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -45,12 +48,44 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
     ):
         scheduler.add_job(job, args=[container], id=job.__name__, replace_existing=True, **trigger)
 
-    def wake_outbox() -> None:
+    container.wakeup.subscribe(_coalesced_wake(scheduler, container))
+    return scheduler
+
+
+def _coalesced_wake(scheduler: BackgroundScheduler, container: Container) -> Callable[[], None]:
+    """Run the outbox job now, unless a run is going: then once more right after it (not a second
+    instance, which APScheduler refuses with a WARNING; under load wake-ups come several a second)."""
+    lock = threading.Lock()
+    # A count, not a flag: the "executed" event of a quick run can arrive before its "submitted" one.
+    state = {"running": 0, "again": False}
+
+    def run_now() -> None:
         if scheduler.running:
             scheduler.modify_job("work_outbox", next_run_time=datetime.now(container.config.tz))
 
-    container.wakeup.subscribe(wake_outbox)
-    return scheduler
+    def on_event(event: JobEvent) -> None:
+        if event.job_id != "work_outbox":
+            return
+        with lock:
+            if event.code == EVENT_JOB_SUBMITTED:
+                state["running"] += 1
+                return
+            state["running"] -= 1
+            if state["running"] > 0:
+                return
+            again, state["again"] = state["again"], False
+        if again:
+            run_now()
+
+    def wake() -> None:
+        with lock:
+            if state["running"] > 0:
+                state["again"] = True
+                return
+        run_now()
+
+    scheduler.add_listener(on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    return wake
 
 
 def stop_scheduler(scheduler: BackgroundScheduler, container: Container) -> None:

@@ -37,6 +37,13 @@ def current(engine: Engine) -> set[str]:
         return set(MigrationContext.configure(conn).get_current_heads())
 
 
+def pending(engine: Engine) -> list[str]:
+    """The revisions `upgrade` would apply, oldest first (every one of them, not one per head)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    missing = _ancestry(script, set(script.get_heads())) - _ancestry(script, current(engine))
+    return [rev.revision for rev in reversed(list(script.walk_revisions())) if rev.revision in missing]
+
+
 def upgrade(engine: Engine) -> list[str]:
     """Apply pending migrations; returns the revisions applied (empty if the schema was current)."""
     before = current(engine)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,10 +31,16 @@ def test_valid_environment_gives_http_mode_settings() -> None:
     assert "shh-very-secret" not in repr(settings) and "xoxb" not in repr(settings)
 
 
-def test_missing_signing_secret_in_http_mode_is_one_line_naming_where_to_find_it() -> None:
+def test_only_a_bot_token_names_socket_modes_app_token_and_the_env_file() -> None:
     [line] = problems({"SLACK_BOT_TOKEN": "xoxb-1"})
-    assert line.startswith("SLACK_SIGNING_SECRET is missing")
-    assert "Basic Information" in line
+    assert line.startswith("Socket Mode needs SLACK_APP_TOKEN (xapp-…): Basic Information > App-Level Tokens")
+    assert "put it in .env (see .env.example)" in line
+
+
+def test_missing_signing_secret_in_oauth_http_mode_is_one_line_naming_where_to_find_it() -> None:
+    [line] = problems({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"})
+    assert line.startswith("HTTP mode (OAuth installs) needs SLACK_SIGNING_SECRET")
+    assert "Basic Information" in line and ".env" in line
 
 
 def test_socket_mode_needs_no_signing_secret() -> None:
@@ -99,11 +104,11 @@ def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProc
     )
 
 
-def test_run_without_signing_secret_exits_non_zero_with_one_line(tmp_path: Path) -> None:
+def test_run_with_only_a_bot_token_exits_non_zero_with_one_line_naming_the_app_token(tmp_path: Path) -> None:
     result = _cli("run", env={"SLACK_BOT_TOKEN": "xoxb-1-2"}, cwd=tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "SLACK_SIGNING_SECRET" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("empathy-bot: Socket Mode needs SLACK_APP_TOKEN")
     assert not (tmp_path / "empathy-bot.db").exists(), "nothing is created before the config is valid"
 
 
@@ -113,7 +118,8 @@ def test_dotenv_file_supplies_values_but_the_environment_wins(tmp_path: Path) ->
         "run", env={"EMPATHY_ENV_FILE": str(tmp_path / "custom.env"), "LOG_LEVEL": "INFO"}, cwd=tmp_path
     )
     assert result.returncode == 2
-    assert "SLACK_SIGNING_SECRET" in result.stderr and "LOG_LEVEL" not in result.stderr
+    assert "SLACK_APP_TOKEN" in result.stderr and "LOG_LEVEL" not in result.stderr
+    assert f"put it in {tmp_path / 'custom.env'}" in result.stderr, "the message names the file in use"
 
 
 def test_migrate_needs_only_a_database(tmp_path: Path) -> None:
@@ -132,8 +138,9 @@ def test_check_reports_config_database_and_token(tmp_path: Path, slack) -> None:
     result = _cli("check", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Configuration: OK" in result.stdout
-    assert re.search(r"Database: OK \(sqlite; \d+ migration\(s\) pending", result.stdout), result.stdout
-    assert "Slack: OK (workspace Example Co T0TEAM1" in result.stdout
+    assert "c.db does not exist yet: `empathy-bot run` or `migrate` creates it" in result.stdout
+    assert not (tmp_path / "c.db").exists(), "check never creates the database it was asked to check"
+    assert "Bot token: OK (workspace Example Co T0TEAM1" in result.stdout
     assert "xoxb-1-2-abc" not in result.stdout + result.stderr
 
 
@@ -142,4 +149,4 @@ def test_check_fails_when_slack_refuses_the_token(tmp_path: Path, slack) -> None
     env = {**GOOD, "SLACK_API_URL": slack.url, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
     result = _cli("check", env=env, cwd=tmp_path)
     assert result.returncode == 1
-    assert "Slack: FAILED (invalid_auth)" in result.stdout
+    assert "Bot token: FAILED (Slack refused SLACK_BOT_TOKEN (invalid_auth)" in result.stdout

@@ -205,8 +205,8 @@ def test_socket_mode_connects_answers_events_and_commands_and_serves_health_and_
     )
     try:
         socket_mode.wait_connected()
-        [opened] = slack.calls_to("apps.connections.open")
-        assert opened.token == "xapp-1-A1-process-test", "the socket is opened with the app-level token"
+        checked, opened = slack.calls_to("apps.connections.open")  # the start-up check, then the socket
+        assert checked.token == opened.token == "xapp-1-A1-process-test", "opened with the app-level token"
 
         home = event_envelope(
             {"type": "app_home_opened", "user": "UEMPLOYEE", "channel": "D1", "tab": "home"}
@@ -231,3 +231,33 @@ def test_socket_mode_connects_answers_events_and_commands_and_serves_health_and_
     finally:
         output = stop(proc)
     assert "xapp-1-A1-process-test" not in output and "xoxb-process-test" not in output
+
+
+def test_a_refused_app_token_stops_run_with_one_line_and_exit_1(
+    slack: SlackStandIn, scratch_database_url: str, tmp_path: Path
+) -> None:
+    """The likeliest Socket Mode mistake: a wrong or wrong-scope xapp- token. One line, no traceback."""
+    slack.fail_next("apps.connections.open", "invalid_auth")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "EMPATHY_ENV_FILE": str(tmp_path / "none.env"),
+        "SLACK_BOT_TOKEN": "xoxb-process-test",
+        "SLACK_APP_TOKEN": "xapp-1-wrong",
+        "SLACK_API_URL": slack.url,
+        "DATABASE_URL": scratch_database_url,
+        "EMPATHY_SECRET_KEY": "s" * 64,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("empathy-bot: Slack refused SLACK_APP_TOKEN (invalid_auth)")
+    assert "Basic Information > App-Level Tokens; put it in .env (see .env.example)" in line
+    assert "Traceback" not in result.stdout + result.stderr

@@ -12,12 +12,20 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
-
-from textblob.en import sentiment as _pattern_sentiment
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.ratings import RatingScale, rating_label, rating_value
+
+if TYPE_CHECKING:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+
+def _pattern_sentiment(text: str) -> tuple[float, float]:
+    """TextBlob's lexicon, imported on first use: the command line's --help must not pay for it."""
+    from textblob.en import sentiment
+
+    return sentiment(text)
+
 
 POSITIVE = "positive"
 NEUTRAL = "neutral"
@@ -165,6 +173,8 @@ def _vader_analyzer() -> SentimentIntensityAnalyzer:
     if _vader is None:
         with _lazy_lock:
             if _vader is None:
+                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
                 _vader = SentimentIntensityAnalyzer()
     return _vader
 

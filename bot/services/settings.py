@@ -16,6 +16,7 @@ from bot.policy import Permission, require
 from storage.repositories import workspaces as repo
 
 CACHE_SECONDS = 5.0
+FIRST_OWNER = "first_owner"  # who claimed a workspace that had no owner (one row, ever: the first wins)
 
 
 class SettingsService:
@@ -58,6 +59,22 @@ class SettingsService:
     def forget(self, team_id: str) -> None:
         """Drop the cached settings of a workspace whose rows were removed."""
         self._cache.pop(team_id, None)
+
+    def claim_first_owner(self, team_id: str, user_id: str) -> bool:
+        """Make `user_id` the owner of a workspace that has none (no stored owners, no EMPATHY_OWNERS).
+        Deliberately permission-free: anyone may claim, but only once per workspace, ever; the claim
+        is recorded, later owners are added in settings. False when someone already owns it."""
+        if not user_id:
+            return False
+        with self._sessions.begin() as s:
+            if self.get(team_id, s).owners:
+                return False
+            now = self._clock.now()
+            if not repo.claim_setting(s, team_id, FIRST_OWNER, user_id, user_id, now):
+                return False
+            repo.save_settings(s, team_id, {"owners": [user_id]}, user_id, now)
+        self._cache.pop(team_id, None)
+        return True
 
     def for_editing(self, actor: Actor) -> WorkspaceSettings:
         """The settings as they stand, for someone about to change them (owners only)."""

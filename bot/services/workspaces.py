@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,6 +46,16 @@ class Workspaces:
         with self._sessions() as s:
             return repo.active_team_ids(s)
 
+    def learn(self, ask: Callable[[], tuple[str, str, str | None]]) -> str | None:
+        """With no workspace recorded yet, record the one `ask()` names, (team_id, name, bot_user_id)
+        as the bot token's auth.test says, so that a command works before the bot ever ran."""
+        with self._sessions() as s:
+            if repo.all_team_ids(s):
+                return None
+        team_id, name, bot_user_id = ask()
+        self.record_installation(team_id, name, bot_user_id)
+        return team_id
+
     def pick(self, given: str | None) -> str:
         """The workspace a command-line command means: the one named with --team, which must be known
         here (a typo must not create data under a workspace nobody has), or else the only one."""
@@ -55,7 +66,8 @@ class Workspaces:
         known = (
             f"workspaces in this database: {', '.join(teams)}"
             if teams
-            else "this database has no workspace yet: start the bot once (`empathy-bot run`) to record it"
+            else "this database has no workspace yet: set SLACK_BOT_TOKEN (the command asks Slack which "
+            "workspace it is) or start the bot once (`empathy-bot run`)"
         )
         if given:
             raise NotFound(f"no workspace {given!r} here ({known}); check --team and DATABASE_URL")

@@ -69,3 +69,17 @@ def home_view(
     else:
         blocks.append(context("Owners can change settings from here."))
     return view(type="home", blocks=blocks)
+
+
+def first_owner_section() -> list[Block]:
+    """Shown to everyone while the workspace has no owner: one click makes you the owner."""
+    return [
+        md_section(
+            "*No owner yet: claim ownership*\nOwners choose the channels, run surveys and add more "
+            "owners and managers in settings. The first person to claim becomes the owner; the claim "
+            "is recorded and cannot be made twice."
+        ),
+        ActionsBlock(
+            elements=[ButtonElement(text="Claim ownership", action_id=ids.CLAIM_OWNERSHIP, style="primary")]
+        ),
+    ]

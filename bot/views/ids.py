@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # App Home and settings
 OPEN_SETTINGS = "open_settings"
+CLAIM_OWNERSHIP = "claim_ownership"  # first owner: App Home, while a workspace has no owner
 SETTINGS_MODAL = "settings_modal"
 SETTINGS_BLOCK_PREFIX = "setting__"  # block_id = prefix + settings key; action_id = "value"
 SETTINGS_VALUE = "value"

@@ -67,3 +67,10 @@ def save_settings(
             row.value = value
             row.updated_by = user_id
             row.updated_at = now
+
+
+def claim_setting(session: Session, team_id: str, key: str, value: Any, user_id: str, now: datetime) -> bool:
+    """Store a setting only if it was never stored: a conditional write (the primary key decides),
+    so of two simultaneous claims exactly one wins. False when the key was already there."""
+    values = {"team_id": team_id, "key": key, "value": value, "updated_by": user_id, "updated_at": now}
+    return insert_ignoring_conflicts(session, WorkspaceSetting, values)

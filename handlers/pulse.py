@@ -20,7 +20,6 @@ from bot.domain.pulse_questions import TEMPLATES
 from bot.policy import Permission
 from bot.views import ids
 from bot.views.pulse import (
-    launch_confirmation,
     list_message,
     parse_button_value,
     results_message,
@@ -117,40 +116,22 @@ def change_template(
     )
 
 
-def submit_launch(
-    ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
-) -> None:
+def submit_launch(ack: Ack, view: dict[str, Any], actor: Actor, services: Container) -> None:
+    """Persist before ack: the survey is stored (its audience to be resolved by the pulse job, which then
+    queues the invitations and tells the owner how many were asked, or why nobody was) before the modal
+    closes, so an acknowledged launch survives a crash; Slack is not asked anything on the request path."""
     draft, errors = read_launch(view["state"]["values"])
     if not policy.allows(actor, Permission.LAUNCH_SURVEY):
-        # The service refuses (its check is the one that counts) before Slack is asked who is in the audience.
-        services.pulse.validate(actor, draft, [])
+        services.pulse.validate(actor, draft)  # refuses (the service's check is the one that counts)
     if errors:
         ack(response_action="errors", errors=errors)
         return
     try:
-        people = audience.resolve(client, draft.audience)
-    except SlackApiError as exc:
-        reason = exc.response.get("error", "")
-        hint = (
-            "invite me to it first (`/invite @empathy-bot`)"
-            if reason == "not_in_channel"
-            else f"Slack said {reason}"
-        )
-        ack(response_action="errors", errors={ids.PULSE_CHANNEL_BLOCK: f"I can't see who is in it: {hint}."})
-        return
-    try:
-        services.pulse.validate(actor, draft, people)
+        services.pulse.launch(actor, draft)
     except SurveyInvalid as invalid:
-        ack(
-            response_action="errors",
-            errors={launch_block_of(invalid.field): invalid.message},
-        )
+        ack(response_action="errors", errors={launch_block_of(invalid.field): invalid.message})
         return
     ack()
-    survey_id = services.pulse.launch(actor, draft, people)
-    client.chat_postMessage(
-        channel=actor.user_id, **launch_confirmation(survey_id, len(people), draft.anonymous).as_kwargs()
-    )
 
 
 def _button(action: dict[str, Any]) -> tuple[int, str, str, str | None]:

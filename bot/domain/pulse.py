@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.errors import FieldError
@@ -64,6 +64,37 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class LaunchConfirmed:
+    """To the owner, once the audience is known and the invitations are queued."""
+
+    survey_id: int
+    invited: int
+    anonymous: bool
+
+
+@dataclass(frozen=True)
+class LaunchRefused:
+    """To the owner, when a stored launch could not go out (nobody was asked)."""
+
+    survey_id: int
+    title: str
+    reason: str
+
+
+class AudienceRefused(Exception):
+    """Slack refused to say who is in an audience (not in the channel, no such group...): `reason` says
+    why in words for the owner. Nothing is sent for that launch."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AudienceUnavailable(Exception):
+    """Slack could not be asked right now (rate limit, outage): try again on the next run."""
+
+
+@dataclass(frozen=True)
 class ResultsReport:
     """A closed survey's results, to its owner and the digest channel."""
 
@@ -79,15 +110,20 @@ class ResponseNote:
     owner_id: str
 
 
-def add_period(when: datetime, recurrence: str) -> datetime:
+def add_period(when: datetime, recurrence: str, tz: tzinfo = UTC) -> datetime:
+    """`when` plus one period, counted on the wall clock of `tz` (the workspace's time zone), so a weekly
+    round launched Monday 10:00 local is due Monday 10:00 local across a DST change; returned in UTC."""
+    local = when.astimezone(tz).replace(tzinfo=None)
     if recurrence == "weekly":
-        return when + timedelta(weeks=1)
-    if recurrence == "biweekly":
-        return when + timedelta(weeks=2)
-    if recurrence == "monthly":
-        year, month = (when.year + 1, 1) if when.month == 12 else (when.year, when.month + 1)
-        return when.replace(year=year, month=month, day=min(when.day, calendar.monthrange(year, month)[1]))
-    raise ValueError(f"no period for recurrence {recurrence!r}")
+        local += timedelta(weeks=1)
+    elif recurrence == "biweekly":
+        local += timedelta(weeks=2)
+    elif recurrence == "monthly":
+        year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+        local = local.replace(year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1]))
+    else:
+        raise ValueError(f"no period for recurrence {recurrence!r}")
+    return local.replace(tzinfo=tz).astimezone(UTC)
 
 
 def reminder_times(created_at: datetime, closes_at: datetime, count: int) -> list[datetime]:

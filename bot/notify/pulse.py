@@ -5,9 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.domain.pulse import Invitation, Reminder, ResponseNote, ResultsReport
+from bot.domain.pulse import (
+    Invitation,
+    LaunchConfirmed,
+    LaunchRefused,
+    Reminder,
+    ResponseNote,
+    ResultsReport,
+)
 from bot.views.common import Message
-from bot.views.pulse import invitation_message, reminder_message, response_note_message, results_message
+from bot.views.pulse import (
+    invitation_message,
+    launch_confirmation,
+    launch_refused,
+    reminder_message,
+    response_note_message,
+    results_message,
+)
 
 
 def _invitation(content: Invitation) -> Message:
@@ -26,9 +40,19 @@ def _response_note(content: ResponseNote) -> Message:
     return response_note_message(content.survey, content.text, content.owner_id)
 
 
+def _launched(content: LaunchConfirmed) -> Message:
+    return launch_confirmation(content.survey_id, content.invited, content.anonymous)
+
+
+def _refused(content: LaunchRefused) -> Message:
+    return launch_refused(content.survey_id, content.title, content.reason)
+
+
 RENDERERS: Mapping[type, Callable[[Any], Message]] = {
     Invitation: _invitation,
     Reminder: _reminder,
     ResultsReport: _results,
     ResponseNote: _response_note,
+    LaunchConfirmed: _launched,
+    LaunchRefused: _refused,
 }

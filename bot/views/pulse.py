@@ -266,3 +266,15 @@ def launch_confirmation(survey_id: int, invited: int, anonymous: bool) -> Messag
             )
         ],
     )
+
+
+def launch_refused(survey_id: int, title: str, reason: str) -> Message:
+    return message(
+        "Survey not launched",
+        [
+            md_section(
+                f":warning: Survey *{survey_id}* ({escape(title)}) was not launched, and nobody was asked: "
+                f"{reason} Fix that and launch it again with `/pulse`."
+            )
+        ],
+    )

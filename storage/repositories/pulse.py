@@ -31,14 +31,55 @@ def add_survey(session: Session, survey: Survey, invitees: Sequence[str]) -> Sur
     session.flush()
     if survey.series_id is None and survey.recurrence != "none":
         survey.series_id = survey.id
-    session.execute(insert(SurveyInvitee), [{"survey_id": survey.id, "user_id": u} for u in invitees])
+    add_invitees(session, survey.id, invitees)
     return survey
+
+
+def add_invitees(session: Session, survey_id: int, invitees: Sequence[str]) -> None:
+    if invitees:
+        session.execute(insert(SurveyInvitee), [{"survey_id": survey_id, "user_id": u} for u in invitees])
+
+
+def resolving(session: Session) -> list[Survey]:
+    """Stored launches whose audience has not been asked of Slack yet, oldest first."""
+    return list(session.scalars(select(Survey).where(Survey.state == "resolving").order_by(Survey.id)))
+
+
+def claim_resolved(session: Session, survey: Survey, invited: int) -> bool:
+    """Open a stored launch now that its audience is known; False if another run settled it first."""
+    claimed = session.scalars(
+        update(Survey)
+        .where(Survey.id == survey.id, Survey.state == "resolving")
+        .values(state="open", invited_count=invited)
+        .returning(Survey.id)
+    ).first()
+    if claimed is None:
+        return False
+    session.refresh(survey)
+    return True
+
+
+def claim_refused(session: Session, survey: Survey) -> bool:
+    """Mark a stored launch refused (it never opens, and a series never follows it)."""
+    claimed = session.scalars(
+        update(Survey)
+        .where(Survey.id == survey.id, Survey.state == "resolving")
+        .values(state="refused", next_round_launched=True)
+        .returning(Survey.id)
+    ).first()
+    if claimed is None:
+        return False
+    session.refresh(survey)
+    return True
 
 
 def recent_surveys(session: Session, team_id: str, limit: int) -> list[Survey]:
     return list(
         session.scalars(
-            select(Survey).where(Survey.team_id == team_id).order_by(Survey.id.desc()).limit(limit)
+            select(Survey)
+            .where(Survey.team_id == team_id, Survey.state != "refused")
+            .order_by(Survey.id.desc())
+            .limit(limit)
         )
     )
 
@@ -258,7 +299,11 @@ def awaiting_next_round(session: Session) -> list[Survey]:
     """Recurring surveys whose next round has not been launched."""
     return list(
         session.scalars(
-            select(Survey).where(Survey.recurrence != "none", Survey.next_round_launched.is_(False))
+            select(Survey).where(
+                Survey.recurrence != "none",
+                Survey.next_round_launched.is_(False),
+                Survey.state.not_in(("resolving", "refused")),
+            )
         )
     )
 

@@ -66,13 +66,17 @@ class PulseService:
     def check_audience(self, team_id: str, anonymous: bool, invitees: Sequence[str]) -> None:
         self._launch.check_audience(team_id, anonymous, invitees)
 
-    def validate(self, actor: Actor, draft: SurveyDraft, invitees: Sequence[str]) -> None:
-        """Everything a launch checks, without storing anything (the modal shows these next to inputs)."""
-        self._launch.validate(actor, draft, invitees)
+    def validate(self, actor: Actor, draft: SurveyDraft) -> None:
+        """Everything a launch checks before storing (the modal shows these next to inputs)."""
+        self._launch.validate(actor, draft)
 
-    def launch(self, actor: Actor, draft: SurveyDraft, invitees: Sequence[str]) -> int:
-        """Store the survey and queue one invitation per person; returns the survey id."""
-        return self._launch.launch(actor, draft, invitees)
+    def launch(self, actor: Actor, draft: SurveyDraft) -> int:
+        """Store the survey with its audience still to resolve (see `resolve_launches`); its id."""
+        return self._launch.launch(actor, draft)
+
+    def resolve_launches(self, resolve: AudienceResolver) -> int:
+        """Settle stored launches: audience asked of Slack, then invitations queued or the owner told why."""
+        return self._launch.resolve_launches(resolve)
 
     # Answering
 

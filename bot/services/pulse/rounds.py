@@ -3,19 +3,27 @@ working hours only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import logging
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.outgoing import Post
-from bot.domain.pulse import Reminder, SurveyDraft, add_period, reminder_times
+from bot.domain.pulse import (
+    AudienceRefused,
+    AudienceUnavailable,
+    Reminder,
+    SurveyDraft,
+    add_period,
+    reminder_times,
+)
 from bot.domain.pulse_questions import Question
 from bot.services.pulse.core import PulseCore
-from bot.services.pulse.launch import Launch
+from bot.services.pulse.launch import AudienceResolver, Launch
 from storage.repositories import pulse as repo
 
-AudienceResolver = Callable[[str, dict[str, Any]], list[str]]
+__all__ = ["AudienceResolver", "Rounds"]
+
+log = logging.getLogger(__name__)
 
 
 class Rounds:
@@ -69,13 +77,17 @@ class Rounds:
             due = [
                 (x.team_id, x.id, x.audience)
                 for x in repo.awaiting_next_round(s)
-                if add_period(x.created_at, x.recurrence) <= now
+                if add_period(x.created_at, x.recurrence, self._core.settings.get(x.team_id).tz) <= now
             ]
         launched = 0
         for team_id, survey_id, target in due:
             if not self._core.settings.get(team_id).is_working_time(now):
                 continue
-            people = sorted(set(resolve(team_id, target)))  # asks Slack: never inside a transaction
+            try:
+                people = sorted(set(resolve(team_id, target)))  # asks Slack: never inside a transaction
+            except (AudienceUnavailable, AudienceRefused) as exc:
+                log.warning("pulse survey %s: next round waits, audience not resolved: %s", survey_id, exc)
+                continue
             with self._core.sessions.begin() as s:
                 survey = self._core.survey(s, team_id, survey_id)
                 if not repo.claim_next_round(s, survey_id):

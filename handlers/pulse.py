@@ -85,11 +85,14 @@ def pulse_command(
         ack(response_type="ephemeral", **results_message(results).as_kwargs())
     elif sub == "close":
         survey_id = _survey_id(sub, arg)
-        services.pulse.close(actor, survey_id)
-        ack(
-            response_type="ephemeral",
-            text=f"Survey {survey_id} is closed; the results are on their way to you.",
+        closed = services.pulse.close(actor, survey_id)
+        text = (
+            f"Survey {survey_id} is closing: answers being recorded right now are let in first, then the "
+            "results come to you (within a minute or two)."
+            if closed.survey.state == "closing"
+            else f"Survey {survey_id} is closed; the results are on their way to you."
         )
+        ack(response_type="ephemeral", text=text)
     elif sub == "respond":
         survey_id = _survey_id(sub, arg)
         policy.require(actor, Permission.WRITE_RESPONSE_NOTE)  # the modal opens for owners only

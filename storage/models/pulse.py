@@ -61,6 +61,10 @@ class Survey(Base):
     round: Mapped[int] = mapped_column(Integer, default=1)
     next_round_launched: Mapped[bool] = mapped_column(Boolean, default=False)
     invited_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Answers between their participation and their response transaction; a close waits for them
+    # (state "closing") so that no answer lands after the results went out. A count, nothing else.
+    answers_in_flight: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     follow_up: Mapped[str | None] = mapped_column(Text)
     follow_up_by: Mapped[str | None] = mapped_column(String(32))
     follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

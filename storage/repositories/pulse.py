@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, delete, func, insert, select, update
+from sqlalchemy import Row, Select, Table, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Survey, SurveyInvitee, SurveyParticipation, SurveyResponse
@@ -234,18 +234,73 @@ def responses(
 # State changes, each claimed so that two processes cannot both do it --------------------------------------
 
 
-def claim_close(session: Session, survey: Survey, now: datetime) -> bool:
-    """Close an open survey (and refresh `survey`); False if it was closed already."""
+def begin_answer(session: Session, survey_id: int, now: datetime) -> bool:
+    """Count one answer in flight, only while the survey is open (a conditional write: on PostgreSQL it
+    holds the survey's row until this transaction ends, so a close waits for it); False once closed."""
+    return (
+        session.scalars(
+            update(Survey)
+            .where(Survey.id == survey_id, Survey.state == "open", Survey.closes_at > now)
+            .values(answers_in_flight=Survey.answers_in_flight + 1)
+            .returning(Survey.id)
+        ).first()
+        is not None
+    )
+
+
+def end_answer(session: Session, survey_id: int) -> bool:
+    """An answer in flight lands (or is given up): False if the survey closed without waiting for it."""
+    return (
+        session.scalars(
+            update(Survey)
+            .where(Survey.id == survey_id, Survey.state.in_(("open", "closing")))
+            .values(
+                answers_in_flight=case((Survey.answers_in_flight > 0, Survey.answers_in_flight - 1), else_=0)
+            )
+            .returning(Survey.id)
+        ).first()
+        is not None
+    )
+
+
+def still_open(session: Session, survey_id: int, now: datetime) -> bool:
+    """Hold an open survey's row for this transaction (a change of answers); False once it closed."""
+    return (
+        session.scalars(
+            update(Survey)
+            .where(Survey.id == survey_id, Survey.state == "open", Survey.closes_at > now)
+            .values(answers_in_flight=Survey.answers_in_flight)
+            .returning(Survey.id)
+        ).first()
+        is not None
+    )
+
+
+def claim_close(session: Session, survey: Survey, now: datetime, stale_before: datetime) -> bool:
+    """Close an open or closing survey with no answer in flight (or whose wait for them is over, i.e. a
+    process died mid-answer), and refresh `survey`; False if it was closed already or must wait."""
     closed = session.scalars(
         update(Survey)
-        .where(Survey.id == survey.id, Survey.state == "open")
+        .where(
+            Survey.id == survey.id,
+            Survey.state.in_(("open", "closing")),
+            (Survey.answers_in_flight == 0) | (Survey.closing_since <= stale_before),
+        )
         .values(state="closed", closed_at=now)
         .returning(Survey.id)
     ).first()
-    if closed is None:
-        return False
     session.refresh(survey)
-    return True
+    return closed is not None
+
+
+def mark_closing(session: Session, survey: Survey, now: datetime) -> None:
+    """Stop taking new answers while those in flight land; the close job finishes the close."""
+    session.execute(
+        update(Survey)
+        .where(Survey.id == survey.id, Survey.state == "open")
+        .values(state="closing", closing_since=now)
+    )
+    session.refresh(survey)
 
 
 def reseal(session: Session, survey_id: int) -> None:
@@ -264,9 +319,11 @@ def reseal(session: Session, survey_id: int) -> None:
 
 
 def due_to_close(session: Session, now: datetime) -> list[tuple[str, int]]:
-    """(team, survey id) of open surveys whose closing time has come."""
+    """(team, survey id) of open surveys whose closing time has come, and of closing ones."""
     rows = session.execute(
-        select(Survey.team_id, Survey.id).where(Survey.state == "open", Survey.closes_at <= now)
+        select(Survey.team_id, Survey.id).where(
+            ((Survey.state == "open") & (Survey.closes_at <= now)) | (Survey.state == "closing")
+        )
     ).all()
     return [(team_id, survey_id) for team_id, survey_id in rows]
 

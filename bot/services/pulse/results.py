@@ -21,6 +21,10 @@ from storage.models import Survey
 from storage.repositories import pulse as repo
 from storage.repositories.idempotency import claim_period, period_claimed
 
+# How long a close waits for answers in flight (they take milliseconds; only a process that died between
+# an answer's two transactions leaves one waiting this long: it is then counted, without its answers).
+IN_FLIGHT_GRACE = timedelta(minutes=1)
+
 
 class Results:
     def __init__(self, core: PulseCore) -> None:
@@ -36,7 +40,7 @@ class Results:
         info = self._core.info(survey)
         responded = repo.participation_count(s, survey.id)
         base = SurveyResults(survey=info, invited=survey.invited_count, responded=responded)
-        if survey.anonymous and survey.state == "open":
+        if survey.anonymous and survey.state != "closed":
             return base.withheld("It's anonymous, so results appear only after it closes (no live results).")
         if survey.anonymous and responded < survey.min_responses:
             return base.withheld(
@@ -121,8 +125,11 @@ class Results:
     def _close(self, team_id: str, survey_id: int, *, by_owner: bool) -> SurveyResults:
         with self._core.sessions.begin() as s:
             survey = self._core.survey(s, team_id, survey_id)
-            if not repo.claim_close(s, survey, self._core.clock.now()):
-                if by_owner:
+            now = self._core.clock.now()
+            if not repo.claim_close(s, survey, now, now - IN_FLIGHT_GRACE):
+                if survey.state == "open":
+                    repo.mark_closing(s, survey, now)  # answers in flight land first; the job finishes
+                elif by_owner and survey.state != "closing":
                     raise UserFacingError(f"Survey {survey_id} is already closed.")
                 return self.results(s, survey)
             repo.reseal(s, survey_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -472,3 +472,20 @@ def test_closed_results_are_charted_once_in_the_digest_channel_and_never_when_wi
     [requested] = slack.calls_to("files.getUploadURLExternal")
     assert requested["filename"] == f"pulse-{shown}.png"  # the withheld survey got no chart
     assert next(iter(slack.uploads.values())).startswith(b"\x89PNG")
+
+
+def test_a_weekly_survey_launches_its_next_round_at_the_same_berlin_time_across_the_dst_change(
+    driver: SlackDriver, container: Container, clock: FixedClock, slack: SlackStandIn
+) -> None:
+    from jobs.pulse import run_pulse_surveys
+
+    clock.set(datetime(2027, 3, 22, 9, 0, tzinfo=UTC))  # Monday 10:00 in Berlin (CET, UTC+1)
+    people(slack, 6)
+    launch(driver, container, recurrence="weekly", reminders="0")
+    clock.set(datetime(2027, 3, 29, 7, 59, tzinfo=UTC))  # DST began on the 28th: 09:59 in Berlin
+    run_pulse_surveys(container)
+    assert len(container.pulse.list_for(container.actors.of(TEAM_ID, OWNER))) == 1
+    clock.set(datetime(2027, 3, 29, 8, 1, tzinfo=UTC))  # Monday 10:01 in Berlin (CEST, UTC+2)
+    run_pulse_surveys(container)
+    surveys = container.pulse.list_for(container.actors.of(TEAM_ID, OWNER))
+    assert [info.round for info, _ in surveys] == [2, 1]

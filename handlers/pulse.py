@@ -19,6 +19,7 @@ from bot.domain.pulse import SurveyInvalid
 from bot.domain.pulse_questions import TEMPLATES
 from bot.policy import Permission
 from bot.views import ids
+from bot.views.common import Message
 from bot.views.pulse import (
     list_message,
     parse_button_value,
@@ -26,6 +27,7 @@ from bot.views.pulse import (
     survey_message,
     usage_message,
 )
+from bot.views.pulse_bank import bank_item_added, bank_message
 from bot.views.pulse_modals import (
     launch_block_of,
     launch_modal,
@@ -37,6 +39,7 @@ from bot.views.pulse_modals import (
 COMMAND = "/pulse"
 DEFAULT_OPEN = timedelta(days=3)
 DEFAULT_TEMPLATE = "enps"
+BANK_ADD_USAGE = "/pulse bank add <theme> <1-5|0-10|text> [reverse] <wording>"
 
 
 def register(app: App) -> None:
@@ -93,6 +96,8 @@ def pulse_command(
             else f"Survey {survey_id} is closed; the results are on their way to you."
         )
         ack(response_type="ephemeral", text=text)
+    elif sub == "bank":
+        ack(response_type="ephemeral", **_bank(actor, arg, services).as_kwargs())
     elif sub == "respond":
         survey_id = _survey_id(sub, arg)
         policy.require(actor, Permission.WRITE_RESPONSE_NOTE)  # the modal opens for owners only
@@ -101,6 +106,25 @@ def pulse_command(
         client.views_open(trigger_id=command["trigger_id"], view=response_note_modal(info))
     else:
         ack(response_type="ephemeral", **usage_message(f"I don't know `/pulse {sub}`.").as_kwargs())
+
+
+def _bank(actor: Actor, arg: str, services: Container) -> Message:
+    """`/pulse bank` lists the bank; `/pulse bank add <theme> <scale> [reverse] <wording>` adds an item."""
+    words = arg.split()
+    if not words:
+        policy.require(actor, Permission.LAUNCH_SURVEY)
+        return bank_message(services.pulse.bank_items(actor.team_id))
+    if words[0].lower() != "add" or len(words) < 4:
+        return usage_message(f"Try `{BANK_ADD_USAGE}`.")
+    theme, scale, rest = words[1].lower(), words[2].lower(), words[3:]
+    reverse = rest[0].lower() == "reverse"
+    try:
+        item = services.pulse.add_bank_item(
+            actor, theme, scale, " ".join(rest[1:] if reverse else rest), reverse
+        )
+    except SurveyInvalid as invalid:
+        return usage_message(f"{invalid.message} Usage: `{BANK_ADD_USAGE}`.")
+    return bank_item_added(item)
 
 
 def change_template(

@@ -89,7 +89,7 @@ def test_owner_opens_the_modal_and_a_template_change_refills_the_questions(
     )
     # A new block id makes Slack show the new text instead of keeping what was typed before.
     assert refilled["block_id"] == f"{ids.PULSE_QUESTIONS_BLOCK}:safety"
-    assert "mistake on this team" in refilled["element"]["initial_value"]
+    assert "my team helps me put it right" in refilled["element"]["initial_value"]  # our own wording
 
 
 def owner_dm_text(container: Container, slack: SlackStandIn) -> str:

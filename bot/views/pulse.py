@@ -34,6 +34,7 @@ USAGE = (
     "• `/pulse results <id>`: results, once enough people answered (owners and managers)\n"
     "• `/pulse close <id>`: close a survey now (owners)\n"
     "• `/pulse respond <id>`: tell everyone asked what you heard and what you'll do (owners)\n"
+    "• `/pulse bank`: the question bank by theme; `/pulse bank add …` adds your own item (owners)\n"
     "• `/pulse help`: this help"
 )
 
@@ -203,6 +204,8 @@ def results_blocks(results: SurveyResults) -> list[Any]:
     if results.withheld_reason:
         blocks.append(md_section(f":lock: {results.withheld_reason}"))
         return blocks
+    if results.themes:
+        blocks.append(md_section(_themes_text(results)))
     for stats in results.questions:
         blocks.append(md_section(_stats_text(stats, results.previous_stats(stats.question.key))))
     if results.comments_hidden:
@@ -220,6 +223,21 @@ def results_blocks(results: SurveyResults) -> list[Any]:
             context("Totals only; no answer can be traced to a person. `/pulse respond` closes the loop.")
         )
     return blocks
+
+
+def _themes_text(results: SurveyResults) -> str:
+    lines = ["*Theme index* (1–5, higher is better; reverse-worded items flipped)"]
+    for theme in results.themes:
+        before = results.previous_theme(theme.theme)
+        trend = ""
+        if before is not None:
+            delta = round(theme.mean - before.mean, 1)
+            trend = f" ({'▲' if delta > 0 else '▼' if delta < 0 else '='}{abs(delta):.1f} vs last round)"
+        lines.append(
+            f"• {escape(theme.name)}: *{theme.mean:.1f}*, {theme.favourable}% favourable{trend} "
+            f"· {theme.items} item{'s' if theme.items != 1 else ''}"
+        )
+    return "\n".join(lines)
 
 
 def results_message(results: SurveyResults) -> Message:

@@ -79,6 +79,9 @@ class SurveyInvitee(Base):
         ForeignKey("pulse_surveys.id", ondelete="CASCADE"), primary_key=True
     )
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Where the invitation DM landed (from the outbox's receipt), so that closing can update it in place.
+    dm_channel: Mapped[str | None] = mapped_column(String(32))
+    dm_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class SurveyParticipation(Base):
@@ -110,3 +113,20 @@ class SurveyResponse(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     comments: Mapped[dict[str, str]] = mapped_column(JSON)
     answered_on: Mapped[date] = mapped_column(Date)
+
+
+class BankItemRow(Base):
+    """A workspace's own question bank item, in the shape of the open bank's (bot/domain/pulse_bank.py)."""
+
+    __tablename__ = "pulse_bank_items"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    theme: Mapped[str] = mapped_column(String(32))
+    scale: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(200))
+    reverse: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.domain.actor import Actor
 from bot.domain.pulse import RESPONSE_NOTE_DUE_DAYS, Answered, SurveyDraft, SurveyInvalid
+from bot.domain.pulse_bank import BankItem
 from bot.domain.pulse_questions import Question
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.services.ports import Postbox
 from bot.services.pulse.answering import Answering
+from bot.services.pulse.bank import Bank
 from bot.services.pulse.core import PulseCore
 from bot.services.pulse.launch import Launch
 from bot.services.pulse.response_note import ResponseNotes
@@ -55,7 +57,8 @@ class PulseService:
         secret_key: str | None,
     ) -> None:
         self._core = PulseCore(sessions, clock, settings, postbox, secret_key)
-        self._launch = Launch(self._core)
+        self._bank = Bank(self._core)
+        self._launch = Launch(self._core, self._bank)
         self._answering = Answering(self._core)
         self._results = Results(self._core)
         self._rounds = Rounds(self._core, self._launch)
@@ -77,6 +80,15 @@ class PulseService:
     def resolve_launches(self, resolve: AudienceResolver) -> int:
         """Settle stored launches: audience asked of Slack, then invitations queued or the owner told why."""
         return self._launch.resolve_launches(resolve)
+
+    # The question bank
+
+    def bank_items(self, team_id: str) -> list[BankItem]:
+        """The open bank's items and the workspace's own."""
+        return self._bank.items(team_id)
+
+    def add_bank_item(self, actor: Actor, theme: str, scale: str, text: str, reverse: bool) -> BankItem:
+        return self._bank.add(actor, theme, scale, text, reverse)
 
     # Answering
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +30,9 @@ from bot.domain.pulse import (
     audience_problem,
     launch_problem,
 )
+from bot.domain.pulse_questions import tag_questions
 from bot.policy import Permission
+from bot.services.pulse.bank import Bank
 from bot.services.pulse.core import PulseCore
 from storage.models import Survey
 from storage.repositories import pulse as repo
@@ -40,8 +43,9 @@ AudienceResolver = Callable[[str, dict[str, Any]], list[str]]
 
 
 class Launch:
-    def __init__(self, core: PulseCore) -> None:
+    def __init__(self, core: PulseCore, bank: Bank) -> None:
         self._core = core
+        self._bank = bank
 
     def check_audience(self, team_id: str, anonymous: bool, invitees: Sequence[str]) -> None:
         minimum = pulse_stats.effective_minimum(self._core.settings.get(team_id).pulse_min_responses)
@@ -60,6 +64,8 @@ class Launch:
     def launch(self, actor: Actor, draft: SurveyDraft) -> int:
         """Store the survey, its audience still to be resolved (that row queues the work); its id."""
         self.validate(actor, draft)
+        # Questions worded as bank items carry the item's key, theme and direction (the theme index).
+        draft = replace(draft, questions=tag_questions(draft.questions, self._bank.items(actor.team_id)))
         with self._core.sessions.begin() as s:
             survey = self._store(
                 s,

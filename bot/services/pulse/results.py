@@ -71,6 +71,7 @@ class Results:
             comments=comments,
             comments_hidden=comments_hidden,
             previous=self._previous_round(s, survey),
+            themes=pulse_stats.theme_index(stats, answers),
         )
 
     def _previous_round(self, s: Session, survey: Survey) -> SurveyResults | None:

@@ -21,6 +21,23 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "pulse_bank_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("theme", sa.String(length=32), nullable=False),
+        sa.Column("scale", sa.String(length=8), nullable=False),
+        sa.Column("text", sa.String(length=200), nullable=False),
+        sa.Column("reverse", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(length=32), nullable=False),
+        sa.Column("created_at", storage.models.base.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pulse_bank_items")),
+        sa.UniqueConstraint("team_id", "key", name=op.f("uq_pulse_bank_items_team_id_key")),
+    )
+    with op.batch_alter_table("pulse_invitees", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("dm_channel", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("dm_ts", sa.String(length=32), nullable=True))
     with op.batch_alter_table("pulse_surveys", schema=None) as batch_op:
         batch_op.add_column(sa.Column("answers_in_flight", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("closing_since", storage.models.base.UTCDateTime(), nullable=True))
@@ -30,3 +47,7 @@ def downgrade() -> None:
     with op.batch_alter_table("pulse_surveys", schema=None) as batch_op:
         batch_op.drop_column("closing_since")
         batch_op.drop_column("answers_in_flight")
+    with op.batch_alter_table("pulse_invitees", schema=None) as batch_op:
+        batch_op.drop_column("dm_ts")
+        batch_op.drop_column("dm_channel")
+    op.drop_table("pulse_bank_items")

@@ -89,12 +89,15 @@ def pulse_command(
     elif sub == "close":
         survey_id = _survey_id(sub, arg)
         closed = services.pulse.close(actor, survey_id)
-        text = (
-            f"Survey {survey_id} is closing: answers being recorded right now are let in first, then the "
-            "results come to you (within a minute or two)."
-            if closed.survey.state == "closing"
-            else f"Survey {survey_id} is closed; the results are on their way to you."
-        )
+        if closed.survey.state == "closing":
+            text = (
+                f"Survey {survey_id} is closing: answers being recorded right now are let in first, then "
+                "the results come to you (within a minute or two)."
+            )
+        elif closed.withheld_reason:  # said up front, not "on their way" followed by "withheld"
+            text = f"Survey {survey_id} is closed. {closed.withheld_reason}"
+        else:
+            text = f"Survey {survey_id} is closed; the results are on their way to you."
         ack(response_type="ephemeral", text=text)
     elif sub == "bank":
         ack(response_type="ephemeral", **_bank(actor, arg, services).as_kwargs())

@@ -57,6 +57,24 @@ class Invitation:
 
 
 @dataclass(frozen=True)
+class InvitationPosted:
+    """Receipt: Slack accepted the invitation to `user_id` (its channel and ts are then recorded)."""
+
+    survey_id: int
+    user_id: str
+
+
+INVITATION_POSTED = "pulse.invitation_posted"
+
+
+@dataclass(frozen=True)
+class InvitationClosed:
+    """What an invitation DM becomes when its survey closes: no buttons, a thank-you."""
+
+    survey: SurveyInfo
+
+
+@dataclass(frozen=True)
 class Reminder:
     """The DM reminding a person who has not answered yet."""
 

@@ -152,6 +152,7 @@ class SurveyInfo:
     invited: int = 0
     round: int = 1
     recurrence: str = "none"
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.domain.pulse import (
     Invitation,
+    InvitationClosed,
     LaunchConfirmed,
     LaunchRefused,
     Reminder,
@@ -15,6 +16,7 @@ from bot.domain.pulse import (
 )
 from bot.views.common import Message
 from bot.views.pulse import (
+    invitation_closed_message,
     invitation_message,
     launch_confirmation,
     launch_refused,
@@ -26,6 +28,10 @@ from bot.views.pulse import (
 
 def _invitation(content: Invitation) -> Message:
     return invitation_message(content.survey)
+
+
+def _invitation_closed(content: InvitationClosed) -> Message:
+    return invitation_closed_message(content.survey)
 
 
 def _reminder(content: Reminder) -> Message:
@@ -55,4 +61,5 @@ RENDERERS: Mapping[type, Callable[[Any], Message]] = {
     ResponseNote: _response_note,
     LaunchConfirmed: _launched,
     LaunchRefused: _refused,
+    InvitationClosed: _invitation_closed,
 }

@@ -154,6 +154,21 @@ def invitation_message(survey: SurveyInfo) -> Message:
     )
 
 
+def invitation_closed_message(survey: SurveyInfo) -> Message:
+    """An invitation once its survey closed: no buttons left, the answers (if any) already counted."""
+    closed = f" {when(survey.closed_at, survey.timezone)}" if survey.closed_at else ""
+    return message(
+        f"{escape(survey.title)}: closed",
+        [
+            HeaderBlock(text=plain(escape(survey.title))),
+            md_section(
+                f":white_check_mark: This survey closed{closed}, thank you: the results are shared by "
+                "the owner, as totals only."
+            ),
+        ],
+    )
+
+
 def reminder_message(survey: SurveyInfo) -> Message:
     return survey_message(
         survey,
@@ -257,12 +272,20 @@ def response_note_message(survey: SurveyInfo, text: str, owner_id: str) -> Messa
     )
 
 
+def _timing(survey: SurveyInfo) -> str:
+    """When it closes (open), or when it actually closed (closed, perhaps early by its owner)."""
+    if survey.state == "closed" and survey.closed_at is not None:
+        return f", closed {when(survey.closed_at, survey.timezone)}"
+    if survey.state in ("open", "resolving"):
+        return f", closes {when(survey.closes_at, survey.timezone)}"
+    return ""
+
+
 def list_message(items: Sequence[tuple[SurveyInfo, int]]) -> Message:
     if not items:
         return message("No surveys yet", [md_section("No surveys yet. Owners launch one with `/pulse`.")])
     lines = [
-        f"• *{s.id}* {escape(s.title)}: {s.state}, {responded} of {s.invited} answered, "
-        f"{'closes' if s.state == 'open' else 'closed'} {when(s.closes_at, s.timezone)}"
+        f"• *{s.id}* {escape(s.title)}: {s.state}, {responded} of {s.invited} answered{_timing(s)}"
         for s, responded in items
     ]
     return message("Pulse surveys", [md_section("*Pulse surveys*\n" + "\n".join(lines))])

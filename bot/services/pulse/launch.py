@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from bot import policy
 from bot.domain import pulse_stats
 from bot.domain.actor import Actor
-from bot.domain.outgoing import Post
+from bot.domain.outgoing import Post, Sent
 from bot.domain.pulse import (
+    INVITATION_POSTED,
     AudienceRefused,
     AudienceUnavailable,
     Invitation,
+    InvitationPosted,
     LaunchConfirmed,
     LaunchRefused,
     SurveyDraft,
@@ -46,6 +48,11 @@ class Launch:
     def __init__(self, core: PulseCore, bank: Bank) -> None:
         self._core = core
         self._bank = bank
+        core.postbox.on_sent(INVITATION_POSTED, InvitationPosted, self._invitation_posted)
+
+    def _invitation_posted(self, s: Session, receipt: InvitationPosted, sent: Sent) -> None:
+        """Where the invitation landed, so that closing the survey can update it in place."""
+        repo.record_invitation_message(s, receipt.survey_id, receipt.user_id, sent.channel, sent.ts)
 
     def check_audience(self, team_id: str, anonymous: bool, invitees: Sequence[str]) -> None:
         minimum = pulse_stats.effective_minimum(self._core.settings.get(team_id).pulse_min_responses)
@@ -196,7 +203,12 @@ class Launch:
             s,
             survey.team_id,
             *(
-                Post(to=user_id, content=invitation, key=f"pulse:{survey.id}:invite:{user_id}")
+                Post(
+                    to=user_id,
+                    content=invitation,
+                    key=f"pulse:{survey.id}:invite:{user_id}",
+                    receipt=InvitationPosted(survey.id, user_id),
+                )
                 for user_id in people
             ),
         )

@@ -11,8 +11,8 @@ from bot import policy
 from bot.domain import pulse_stats
 from bot.domain.actor import Actor
 from bot.domain.errors import UserFacingError
-from bot.domain.outgoing import Post
-from bot.domain.pulse import ResultsReport
+from bot.domain.outgoing import Post, Update
+from bot.domain.pulse import InvitationClosed, ResultsReport
 from bot.domain.pulse_questions import SCALE_10
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.policy import Permission
@@ -146,6 +146,16 @@ class Results:
                 *(
                     Post(to=destination, content=report, key=f"pulse:{survey_id}:results:{destination}")
                     for destination in destinations
+                ),
+            )
+            # Every invitation DM loses its buttons and says the survey closed (chat.update in place).
+            closed = InvitationClosed(self._core.info(survey))
+            self._core.postbox.send(
+                s,
+                team_id,
+                *(
+                    Update(channel, ts, closed, key=f"pulse:{survey_id}:closed:{user_id}")
+                    for user_id, channel, ts in repo.invitation_messages(s, survey_id)
                 ),
             )
             return results

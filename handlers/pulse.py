@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -28,6 +28,7 @@ from bot.views.pulse import (
     usage_message,
 )
 from bot.views.pulse_bank import bank_item_added, bank_message
+from bot.views.pulse_governor import away_message
 from bot.views.pulse_modals import (
     launch_block_of,
     launch_modal,
@@ -58,6 +59,18 @@ def _survey_id(sub: str, arg: str) -> int:
             f"`/pulse {sub}` needs a survey number, like `/pulse {sub} 3` (`/pulse list` shows them)."
         )
     return int(arg)
+
+
+def _away_until(arg: str) -> date | None:
+    words = arg.lower().split()
+    if words == ["off"]:
+        return None
+    if len(words) == 2 and words[0] == "until":
+        try:
+            return date.fromisoformat(words[1])
+        except ValueError:
+            pass
+    raise UserFacingError("Say until when, like `/pulse away until 2026-12-28`, or `/pulse away off`.")
 
 
 def _usergroups(client: WebClient) -> list[tuple[str, str]]:
@@ -99,6 +112,18 @@ def pulse_command(
         else:
             text = f"Survey {survey_id} is closed; the results are on their way to you."
         ack(response_type="ephemeral", text=text)
+    elif sub == "away":
+        ack(
+            response_type="ephemeral",
+            **away_message(services.pulse.set_away(actor, _away_until(arg))).as_kwargs(),
+        )
+    elif sub == "skip":
+        survey_id = _survey_id(sub, arg)
+        told = services.pulse.skip_response_note(actor, survey_id)
+        ack(
+            response_type="ephemeral",
+            text=f"Skipped the response note for survey {survey_id}; the {told} people asked see that.",
+        )
     elif sub == "bank":
         ack(response_type="ephemeral", **_bank(actor, arg, services).as_kwargs())
     elif sub == "respond":

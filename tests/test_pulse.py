@@ -395,13 +395,21 @@ def test_the_survey_closes_itself_and_a_weekly_survey_launches_its_next_round_wi
 
     clock.advance(days=4)  # Mon 10:01 UTC: a week after the launch, in working hours
     run_pulse_surveys(container)
+    # Round 1 had results: round 2 waits for the owner's response note (or a skip), and says so once.
+    assert len(container.pulse.list_for(container.actors.of(TEAM_ID, OWNER))) == 1
+    run_pulse_surveys(container)
+    container.outbox.drain()
+    waiting = [m for m in slack.messages(OWNER) if "waits until you tell everyone" in json.dumps(m["blocks"])]
+    assert len(waiting) == 1
+    container.pulse.write_response_note(container.actors.of(TEAM_ID, OWNER), first, "We heard you.")
+    run_pulse_surveys(container)
     run_pulse_surveys(container)
     container.outbox.drain()
     surveys = container.pulse.list_for(container.actors.of(TEAM_ID, OWNER))
     assert len(surveys) == 2
     second = surveys[0][0]
     assert second.round == 2 and second.state == "open"
-    assert all(n == 2 for n in dms_to(slack, team).values())
+    assert all(n == 3 for n in dms_to(slack, team).values())  # invitation, response note, invitation
 
     answer_all(driver, slack, team, [10, 10, 10, 10, 9, 5])  # (5-1)/6 = +67
     driver.command("/pulse", f"close {second.id}", user=OWNER)

@@ -83,11 +83,37 @@ class Reminder:
 
 @dataclass(frozen=True)
 class LaunchConfirmed:
-    """To the owner, once the audience is known and the invitations are queued."""
+    """To the owner, once the audience is known and the invitations are queued: how many were asked, and
+    how many were left out because they are away or were already asked this week (another series)."""
 
     survey_id: int
     invited: int
     anonymous: bool
+    away: int = 0
+    asked_this_week: int = 0
+    round: int = 1
+
+
+@dataclass(frozen=True)
+class NoteSkipped:
+    """To everyone asked: the owner chose not to share a response note for this survey."""
+
+    survey: SurveyInfo
+
+
+@dataclass(frozen=True)
+class NoteNeeded:
+    """To the owner: a series' next round waits for a response note (or a skip) on the last round."""
+
+    survey: SurveyInfo
+
+
+@dataclass(frozen=True)
+class FatigueWarning:
+    """To the owner, once per series: participation fell two rounds running; the options."""
+
+    survey: SurveyInfo
+    rates: tuple[int, ...]  # % of those asked who took part, oldest round first
 
 
 @dataclass(frozen=True)
@@ -196,3 +222,16 @@ def apply_answer(
     else:
         comments.pop(question.key, None)
     return answers, comments
+
+
+MAX_AWAY_DAYS = 366
+PER_PERSON_GAP = timedelta(days=7)  # at most one survey per person per week across series
+
+
+def participation_falling(rates: list[int]) -> bool:
+    """Participation fell two rounds running (the last three rounds, each lower than the one before)."""
+    return len(rates) >= 3 and rates[-3] > rates[-2] > rates[-1]
+
+
+def participation_rate(responded: int, invited: int) -> int:
+    return round(100 * responded / invited) if invited else 0

@@ -6,10 +6,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.domain.pulse import (
+    FatigueWarning,
     Invitation,
     InvitationClosed,
     LaunchConfirmed,
     LaunchRefused,
+    NoteNeeded,
+    NoteSkipped,
     Reminder,
     ResponseNote,
     ResultsReport,
@@ -24,6 +27,7 @@ from bot.views.pulse import (
     response_note_message,
     results_message,
 )
+from bot.views.pulse_governor import fatigue_message, note_needed_message, note_skipped_message
 
 
 def _invitation(content: Invitation) -> Message:
@@ -47,11 +51,30 @@ def _response_note(content: ResponseNote) -> Message:
 
 
 def _launched(content: LaunchConfirmed) -> Message:
-    return launch_confirmation(content.survey_id, content.invited, content.anonymous)
+    return launch_confirmation(
+        content.survey_id,
+        content.invited,
+        content.anonymous,
+        away=content.away,
+        asked_this_week=content.asked_this_week,
+        round_=content.round,
+    )
 
 
 def _refused(content: LaunchRefused) -> Message:
     return launch_refused(content.survey_id, content.title, content.reason)
+
+
+def _note_skipped(content: NoteSkipped) -> Message:
+    return note_skipped_message(content.survey)
+
+
+def _note_needed(content: NoteNeeded) -> Message:
+    return note_needed_message(content.survey)
+
+
+def _fatigue(content: FatigueWarning) -> Message:
+    return fatigue_message(content.survey, content.rates)
 
 
 RENDERERS: Mapping[type, Callable[[Any], Message]] = {
@@ -62,4 +85,7 @@ RENDERERS: Mapping[type, Callable[[Any], Message]] = {
     LaunchConfirmed: _launched,
     LaunchRefused: _refused,
     InvitationClosed: _invitation_closed,
+    NoteSkipped: _note_skipped,
+    NoteNeeded: _note_needed,
+    FatigueWarning: _fatigue,
 }

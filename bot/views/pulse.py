@@ -34,6 +34,8 @@ USAGE = (
     "• `/pulse results <id>`: results, once enough people answered (owners and managers)\n"
     "• `/pulse close <id>`: close a survey now (owners)\n"
     "• `/pulse respond <id>`: tell everyone asked what you heard and what you'll do (owners)\n"
+    "• `/pulse away until YYYY-MM-DD`: no surveys for you until then (`/pulse away off` to end it)\n"
+    "• `/pulse skip <id>`: no response note for this round; everyone asked sees it was skipped (owners)\n"
     "• `/pulse bank`: the question bank by theme; `/pulse bank add …` adds your own item (owners)\n"
     "• `/pulse help`: this help"
 )
@@ -296,13 +298,21 @@ def usage_message(problem: str = "") -> Message:
     return message(problem or "Pulse survey help", [md_section(text)])
 
 
-def launch_confirmation(survey_id: int, invited: int, anonymous: bool) -> Message:
+def launch_confirmation(
+    survey_id: int, invited: int, anonymous: bool, *, away: int = 0, asked_this_week: int = 0, round_: int = 1
+) -> Message:
     kind = "anonymous" if anonymous else "attributed"
+    which = f"Round {round_} of survey" if round_ > 1 else "Survey"
+    left_out = [
+        *([f"{away} away (snoozed with `/pulse away`)"] if away else []),
+        *([f"{asked_this_week} already asked this week"] if asked_this_week else []),
+    ]
+    not_asked = f" Not asked: {' and '.join(left_out)}." if left_out else ""
     return message(
         "Survey launched",
         [
             md_section(
-                f":rocket: Survey *{survey_id}* ({kind}) is on its way to {invited} people. "
+                f":rocket: {which} *{survey_id}* ({kind}) is on its way to {invited} people.{not_asked} "
                 f"`/pulse list` shows progress; results come to you when it closes."
             )
         ],

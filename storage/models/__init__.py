@@ -7,6 +7,7 @@ from storage.models.feedback import Feedback, FeedbackEvent, FeedbackNudge, Feed
 from storage.models.kudos import Kudos, KudosPlusOne, KudosRecipient  # noqa: F401
 from storage.models.oauth import slack_bots, slack_installations, slack_oauth_states
 from storage.models.pulse import (  # noqa: F401
+    AwayRow,
     BankItemRow,
     Survey,
     SurveyInvitee,

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,6 +66,8 @@ class Survey(Base):
     # (state "closing") so that no answer lands after the results went out. A count, nothing else.
     answers_in_flight: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     closing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note_skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    fatigue_told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     follow_up: Mapped[str | None] = mapped_column(Text)
     follow_up_by: Mapped[str | None] = mapped_column(String(32))
     follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -130,3 +133,13 @@ class BankItemRow(Base):
     reverse: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AwayRow(Base):
+    """A person snoozed pulse surveys until a day (a holiday): they are not asked before then."""
+
+    __tablename__ = "pulse_away"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    until: Mapped[date] = mapped_column(Date)

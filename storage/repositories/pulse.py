@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Select, Table, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import BankItemRow, Survey, SurveyInvitee, SurveyParticipation, SurveyResponse
+from storage.models import Survey, SurveyInvitee, SurveyParticipation, SurveyResponse
 from storage.repositories.common import insert_ignoring_conflicts
 
 # Surveys -------------------------------------------------------------------------------------------------
@@ -396,6 +396,7 @@ def awaiting_response_note(
                 Survey.team_id == team_id,
                 Survey.state == "closed",
                 Survey.follow_up.is_(None),
+                Survey.note_skipped.is_(False),
                 Survey.closed_at <= closed_before,
                 Survey.closed_at > closed_after,
             )
@@ -414,39 +415,3 @@ def response_notes_between(session: Session, team_id: str, start: datetime, end:
             )
         )
     )
-
-
-# The workspace's own question bank items ---------------------------------------------------------------
-
-
-def bank_items(session: Session, team_id: str) -> list[BankItemRow]:
-    return list(
-        session.scalars(select(BankItemRow).where(BankItemRow.team_id == team_id).order_by(BankItemRow.id))
-    )
-
-
-def add_bank_item(session: Session, row: BankItemRow) -> BankItemRow:
-    session.add(row)
-    session.flush()
-    return row
-
-
-# Invitation messages (where each invitation DM landed) ---------------------------------------------------
-
-
-def record_invitation_message(session: Session, survey_id: int, user_id: str, channel: str, ts: str) -> None:
-    session.execute(
-        update(SurveyInvitee)
-        .where(SurveyInvitee.survey_id == survey_id, SurveyInvitee.user_id == user_id)
-        .values(dm_channel=channel, dm_ts=ts)
-    )
-
-
-def invitation_messages(session: Session, survey_id: int) -> list[tuple[str, str, str]]:
-    """(user, channel, ts) of each invitation DM that Slack accepted."""
-    rows = session.execute(
-        select(SurveyInvitee.user_id, SurveyInvitee.dm_channel, SurveyInvitee.dm_ts).where(
-            SurveyInvitee.survey_id == survey_id, SurveyInvitee.dm_ts.is_not(None)
-        )
-    ).all()
-    return [(user, str(channel), str(ts)) for user, channel, ts in rows]

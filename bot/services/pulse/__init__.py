@@ -12,7 +12,7 @@ can pair a participation with a response afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +27,7 @@ from bot.services.ports import Postbox
 from bot.services.pulse.answering import Answering
 from bot.services.pulse.bank import Bank
 from bot.services.pulse.core import PulseCore
+from bot.services.pulse.governor import Governor
 from bot.services.pulse.launch import Launch
 from bot.services.pulse.response_note import ResponseNotes
 from bot.services.pulse.results import Results
@@ -58,9 +59,10 @@ class PulseService:
     ) -> None:
         self._core = PulseCore(sessions, clock, settings, postbox, secret_key)
         self._bank = Bank(self._core)
-        self._launch = Launch(self._core, self._bank)
+        self._governor = Governor(self._core)
+        self._launch = Launch(self._core, self._bank, self._governor)
         self._answering = Answering(self._core)
-        self._results = Results(self._core)
+        self._results = Results(self._core, self._governor)
         self._rounds = Rounds(self._core, self._launch)
         self._notes = ResponseNotes(self._core)
 
@@ -139,6 +141,16 @@ class PulseService:
 
     def launch_next_rounds(self, resolve: AudienceResolver) -> int:
         return self._rounds.launch_next_rounds(resolve)
+
+    # The fatigue governor
+
+    def set_away(self, actor: Actor, until: date | None) -> date | None:
+        """The person snoozes surveys until `until` (inclusive); None: back."""
+        return self._governor.set_away(actor, until)
+
+    def skip_response_note(self, actor: Actor, survey_id: int) -> int:
+        """The owner skips the response note (everyone asked sees it), unblocking the series' next round."""
+        return self._governor.skip_note(actor, survey_id)
 
     # Response notes
 

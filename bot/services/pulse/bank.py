@@ -10,7 +10,7 @@ from bot.domain.pulse_questions import AGREE_5, MAX_QUESTION_CHARS
 from bot.policy import Permission
 from bot.services.pulse.core import PulseCore
 from storage.models import BankItemRow
-from storage.repositories import pulse as repo
+from storage.repositories import pulse_people as people_repo
 
 SCALES = (AGREE_5, SCALE_10, TEXT)
 
@@ -24,7 +24,7 @@ class Bank:
         with self._core.sessions.begin() as s:
             own = [
                 BankItem(key=r.key, theme=r.theme, scale=r.scale, text=r.text, reverse=r.reverse)
-                for r in repo.bank_items(s, team_id)
+                for r in people_repo.bank_items(s, team_id)
             ]
         return [*BANK, *own]
 
@@ -43,8 +43,8 @@ class Bank:
         if find_item(text, scale, self.items(actor.team_id)) is not None:
             raise SurveyInvalid("text", "The bank already has an item with that wording.")
         with self._core.sessions.begin() as s:
-            number = len(repo.bank_items(s, actor.team_id)) + 1
-            row = repo.add_bank_item(
+            number = len(people_repo.bank_items(s, actor.team_id)) + 1
+            row = people_repo.add_bank_item(
                 s,
                 BankItemRow(
                     team_id=actor.team_id,

@@ -36,8 +36,10 @@ from bot.domain.pulse_questions import tag_questions
 from bot.policy import Permission
 from bot.services.pulse.bank import Bank
 from bot.services.pulse.core import PulseCore
+from bot.services.pulse.governor import Governor
 from storage.models import Survey
 from storage.repositories import pulse as repo
+from storage.repositories import pulse_people as people_repo
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +47,15 @@ AudienceResolver = Callable[[str, dict[str, Any]], list[str]]
 
 
 class Launch:
-    def __init__(self, core: PulseCore, bank: Bank) -> None:
+    def __init__(self, core: PulseCore, bank: Bank, governor: Governor) -> None:
         self._core = core
         self._bank = bank
+        self.governor = governor
         core.postbox.on_sent(INVITATION_POSTED, InvitationPosted, self._invitation_posted)
 
     def _invitation_posted(self, s: Session, receipt: InvitationPosted, sent: Sent) -> None:
         """Where the invitation landed, so that closing the survey can update it in place."""
-        repo.record_invitation_message(s, receipt.survey_id, receipt.user_id, sent.channel, sent.ts)
+        people_repo.record_invitation_message(s, receipt.survey_id, receipt.user_id, sent.channel, sent.ts)
 
     def check_audience(self, team_id: str, anonymous: bool, invitees: Sequence[str]) -> None:
         minimum = pulse_stats.effective_minimum(self._core.settings.get(team_id).pulse_min_responses)
@@ -109,14 +112,16 @@ class Launch:
     def _open(self, team_id: str, survey_id: int, people: list[str]) -> int:
         with self._core.sessions.begin() as s:
             survey = self._core.survey(s, team_id, survey_id)
+            people, away, _ = self.governor.leave_out(s, team_id, people, self._core.clock.now(), None)
             minimum = pulse_stats.effective_minimum(self._core.settings.get(team_id).pulse_min_responses)
             problem = audience_problem(survey.anonymous, len(people), minimum)
             if problem is not None:
-                return self._refused_in(s, survey, problem.message)
+                reason = problem.message + (f" ({away} of them are away.)" if away else "")
+                return self._refused_in(s, survey, reason)
             if not repo.claim_resolved(s, survey, len(people)):
                 return 0
             repo.add_invitees(s, survey_id, people)
-            confirmed = LaunchConfirmed(survey_id, len(people), survey.anonymous)
+            confirmed = LaunchConfirmed(survey_id, len(people), survey.anonymous, away=away)
             self._core.postbox.send(
                 s, team_id, Post(to=survey.created_by, content=confirmed, key=f"pulse:{survey_id}:launched")
             )

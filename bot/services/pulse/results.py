@@ -17,8 +17,10 @@ from bot.domain.pulse_questions import SCALE_10
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.policy import Permission
 from bot.services.pulse.core import PulseCore
+from bot.services.pulse.governor import Governor
 from storage.models import Survey
 from storage.repositories import pulse as repo
+from storage.repositories import pulse_people as people_repo
 from storage.repositories.idempotency import claim_period, period_claimed
 
 # How long a close waits for answers in flight (they take milliseconds; only a process that died between
@@ -27,8 +29,9 @@ IN_FLIGHT_GRACE = timedelta(minutes=1)
 
 
 class Results:
-    def __init__(self, core: PulseCore) -> None:
+    def __init__(self, core: PulseCore, governor: Governor) -> None:
         self._core = core
+        self._governor = governor
 
     def results_for(self, actor: Actor, survey_id: int) -> SurveyResults:
         """Results as a manager or owner may see them now (thresholds and 'no live results' applied)."""
@@ -134,6 +137,7 @@ class Results:
                     raise UserFacingError(f"Survey {survey_id} is already closed.")
                 return self.results(s, survey)
             repo.reseal(s, survey_id)
+            self._governor.check_fatigue(s, survey)
             results = self.results(s, survey)
             report = ResultsReport(results)
             destinations = [survey.created_by]
@@ -155,7 +159,7 @@ class Results:
                 team_id,
                 *(
                     Update(channel, ts, closed, key=f"pulse:{survey_id}:closed:{user_id}")
-                    for user_id, channel, ts in repo.invitation_messages(s, survey_id)
+                    for user_id, channel, ts in people_repo.invitation_messages(s, survey_id)
                 ),
             )
             return results

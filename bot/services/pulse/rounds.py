@@ -11,6 +11,7 @@ from bot.domain.outgoing import Post
 from bot.domain.pulse import (
     AudienceRefused,
     AudienceUnavailable,
+    LaunchConfirmed,
     Reminder,
     SurveyDraft,
     add_period,
@@ -78,6 +79,8 @@ class Rounds:
                 (x.team_id, x.id, x.audience)
                 for x in repo.awaiting_next_round(s)
                 if add_period(x.created_at, x.recurrence, self._core.settings.get(x.team_id).tz) <= now
+                and self._core.settings.get(x.team_id).is_working_time(now)
+                and not self._launch.governor.waits_for_note(s, x)
             ]
         launched = 0
         for team_id, survey_id, target in due:
@@ -92,6 +95,9 @@ class Rounds:
                 survey = self._core.survey(s, team_id, survey_id)
                 if not repo.claim_next_round(s, survey_id):
                     continue
+                people, away, recent = self._launch.governor.leave_out(
+                    s, team_id, people, now, survey.series_id
+                )
                 if survey.anonymous and len(people) < survey.min_responses:
                     continue  # the audience shrank below the threshold: the series stops here
                 draft = SurveyDraft(
@@ -106,7 +112,7 @@ class Rounds:
                 )
                 try:
                     with s.begin_nested():
-                        self._launch.create(
+                        created = self._launch.create(
                             s,
                             team_id,
                             survey.created_by,
@@ -118,5 +124,13 @@ class Rounds:
                         )
                 except IntegrityError:
                     continue
+                confirmed = LaunchConfirmed(
+                    created.id, len(people), created.anonymous, away, recent, round=created.round
+                )
+                self._core.postbox.send(
+                    s,
+                    team_id,
+                    Post(to=survey.created_by, content=confirmed, key=f"pulse:{created.id}:launched"),
+                )
                 launched += 1
         return launched

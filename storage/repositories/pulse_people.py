@@ -67,7 +67,7 @@ def asked_since(session: Session, team_id: str, since: datetime, other_than_seri
     query = (
         select(SurveyInvitee.user_id)
         .join(Survey, Survey.id == SurveyInvitee.survey_id)
-        .where(Survey.team_id == team_id, Survey.created_at >= since)
+        .where(Survey.team_id == team_id, Survey.created_at > since)
     )
     if other_than_series is not None:
         query = query.where((Survey.series_id.is_(None)) | (Survey.series_id != other_than_series))

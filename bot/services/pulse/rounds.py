@@ -93,12 +93,16 @@ class Rounds:
                 continue
             with self._core.sessions.begin() as s:
                 survey = self._core.survey(s, team_id, survey_id)
-                if not repo.claim_next_round(s, survey_id):
-                    continue
+                minimum = survey.min_responses if survey.anonymous else 1
+                everyone = len(people)
                 people, away, recent = self._launch.governor.leave_out(
                     s, team_id, people, now, survey.series_id
                 )
-                if survey.anonymous and len(people) < survey.min_responses:
+                if everyone >= minimum and len(people) < minimum:
+                    continue  # too many away or asked this week: the round waits (not claimed)
+                if not repo.claim_next_round(s, survey_id):
+                    continue
+                if len(people) < minimum:
                     continue  # the audience shrank below the threshold: the series stops here
                 draft = SurveyDraft(
                     title=survey.title,

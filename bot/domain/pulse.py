@@ -189,8 +189,14 @@ def launch_problem(draft: SurveyDraft, now: datetime) -> SurveyInvalid | None:
     return None
 
 
-def audience_problem(anonymous: bool, invited: int, minimum: int) -> SurveyInvalid | None:
-    """Why an audience of `invited` people cannot be asked, if it cannot."""
+def audience_problem(
+    anonymous: bool, invited: int, minimum: int, pooled: bool = False
+) -> SurveyInvalid | None:
+    """Why an audience of `invited` people cannot be asked, if it cannot. A recurring anonymous survey
+    (`pooled`) may ask a smaller team, down to POOL_FLOOR: its rounds are pooled until they reach the
+    minimum (see bot/domain/pulse_pool.py)."""
+    if pooled and anonymous and invited >= POOL_FLOOR:
+        minimum = min(minimum, POOL_FLOOR)
     if not invited:
         return SurveyInvalid(
             "audience", "Nobody to ask: that audience has no people in it (bots are left out)."
@@ -225,6 +231,7 @@ def apply_answer(
 
 
 MAX_AWAY_DAYS = 366
+POOL_FLOOR = 3  # the smallest team a pooled (recurring anonymous) survey asks
 PER_PERSON_GAP = timedelta(days=7)  # at most one survey per person per week across series
 
 

@@ -17,6 +17,7 @@ from bot.domain.pulse import (
     ResponseNote,
     ResultsReport,
 )
+from bot.domain.pulse_pool import PooledReport
 from bot.views.common import Message
 from bot.views.pulse import (
     invitation_closed_message,
@@ -27,7 +28,12 @@ from bot.views.pulse import (
     response_note_message,
     results_message,
 )
-from bot.views.pulse_governor import fatigue_message, note_needed_message, note_skipped_message
+from bot.views.pulse_governor import (
+    fatigue_message,
+    note_needed_message,
+    note_skipped_message,
+    pooled_message,
+)
 
 
 def _invitation(content: Invitation) -> Message:
@@ -77,6 +83,10 @@ def _fatigue(content: FatigueWarning) -> Message:
     return fatigue_message(content.survey, content.rates)
 
 
+def _pooled(content: PooledReport) -> Message:
+    return pooled_message(content)
+
+
 RENDERERS: Mapping[type, Callable[[Any], Message]] = {
     Invitation: _invitation,
     Reminder: _reminder,
@@ -88,4 +98,5 @@ RENDERERS: Mapping[type, Callable[[Any], Message]] = {
     NoteSkipped: _note_skipped,
     NoteNeeded: _note_needed,
     FatigueWarning: _fatigue,
+    PooledReport: _pooled,
 }

@@ -49,6 +49,13 @@ def when(moment: datetime, tz: Any) -> str:
 
 
 def rules_text(survey: SurveyInfo) -> str:
+    if survey.anonymous and survey.recurrence != "none" and 0 < survey.invited < survey.min_responses:
+        return (
+            ":lock: *Anonymous, pooled.* Your name is never stored with your answers. This team is smaller "
+            f"than the {survey.min_responses} answers results need, so this round's answers are pooled with "
+            "the next rounds' and shown only as \u201crounds combined\u201d, as a direction (better, same, "
+            "worse), never as figures. More: `/empathy privacy`."
+        )
     if survey.anonymous:
         return (
             ":lock: *Anonymous.* Your name is never stored with your answers. Results are shown only as "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.domain.pulse_pool import PooledReport
 from bot.domain.pulse_stats import SurveyInfo
 from bot.views.common import Message, escape, md_section, message
 
@@ -63,6 +64,28 @@ def away_message(until: date | None) -> Message:
                 f":palm_tree: You won't be asked to answer pulse surveys until {until:%a %d %b %Y} "
                 "(inclusive). "
                 "`/pulse away off` ends it early."
+            )
+        ],
+    )
+
+
+WORDS = {"better": "better :arrow_up:", "same": "about the same", "worse": "worse :arrow_down:"}
+
+
+def pooled_message(report: PooledReport) -> Message:
+    """Rounds combined, directions only: no figure of the pool or of any round in it."""
+    lines = [
+        f"• {escape(d.question)}: {WORDS[d.direction] if d.direction else 'first combined report'}"
+        for d in report.directions
+    ]
+    compared = "than the previous report" if any(d.direction for d in report.directions) else ""
+    return message(
+        f"{escape(report.survey.title)}: rounds {report.first}–{report.last} combined",
+        [
+            md_section(
+                f"*{escape(report.survey.title)}: rounds {report.first}–{report.last} combined*\n"
+                "Each of these rounds had too few answers to show on its own, so their answers are "
+                f"pooled and shown as a direction only {compared}, never as figures.\n" + "\n".join(lines)
             )
         ],
     )

@@ -68,6 +68,10 @@ class Survey(Base):
     closing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note_skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     fatigue_told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Small-team pooling: the round whose report covered this round's answers (its own round when it was
+    # reported alone); and, on a report's round, what the next pooled report is compared with.
+    pooled_into: Mapped[int | None] = mapped_column(Integer)
+    report_means: Mapped[dict[str, float] | None] = mapped_column(JSON)
     follow_up: Mapped[str | None] = mapped_column(Text)
     follow_up_by: Mapped[str | None] = mapped_column(String(32))
     follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

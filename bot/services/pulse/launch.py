@@ -114,7 +114,7 @@ class Launch:
             survey = self._core.survey(s, team_id, survey_id)
             people, away, _ = self.governor.leave_out(s, team_id, people, self._core.clock.now(), None)
             minimum = pulse_stats.effective_minimum(self._core.settings.get(team_id).pulse_min_responses)
-            problem = audience_problem(survey.anonymous, len(people), minimum)
+            problem = audience_problem(survey.anonymous, len(people), minimum, survey.recurrence != "none")
             if problem is not None:
                 reason = problem.message + (f" ({away} of them are away.)" if away else "")
                 return self._refused_in(s, survey, reason)

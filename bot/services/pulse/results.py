@@ -18,6 +18,7 @@ from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.policy import Permission
 from bot.services.pulse.core import PulseCore
 from bot.services.pulse.governor import Governor
+from bot.services.pulse.pooling import Pooling
 from storage.models import Survey
 from storage.repositories import pulse as repo
 from storage.repositories import pulse_people as people_repo
@@ -32,6 +33,7 @@ class Results:
     def __init__(self, core: PulseCore, governor: Governor) -> None:
         self._core = core
         self._governor = governor
+        self._pooling = Pooling(core)
 
     def results_for(self, actor: Actor, survey_id: int) -> SurveyResults:
         """Results as a manager or owner may see them now (thresholds and 'no live results' applied)."""
@@ -138,6 +140,7 @@ class Results:
                 return self.results(s, survey)
             repo.reseal(s, survey_id)
             self._governor.check_fatigue(s, survey)
+            self._pooling.after_close(s, survey)
             results = self.results(s, survey)
             report = ResultsReport(results)
             destinations = [survey.created_by]

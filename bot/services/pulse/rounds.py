@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain.outgoing import Post
 from bot.domain.pulse import (
+    POOL_FLOOR,
     AudienceRefused,
     AudienceUnavailable,
     LaunchConfirmed,
@@ -93,7 +94,8 @@ class Rounds:
                 continue
             with self._core.sessions.begin() as s:
                 survey = self._core.survey(s, team_id, survey_id)
-                minimum = survey.min_responses if survey.anonymous else 1
+                # Anonymous rounds below the threshold are pooled (bot/domain/pulse_pool.py), down to a floor.
+                minimum = min(survey.min_responses, POOL_FLOOR) if survey.anonymous else 1
                 everyone = len(people)
                 people, away, recent = self._launch.governor.leave_out(
                     s, team_id, people, now, survey.series_id

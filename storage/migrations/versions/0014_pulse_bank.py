@@ -51,6 +51,8 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("note_skipped", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+        batch_op.add_column(sa.Column("pooled_into", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("report_means", sa.JSON(), nullable=True))
         batch_op.add_column(
             sa.Column("fatigue_told", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
@@ -58,6 +60,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("pulse_surveys", schema=None) as batch_op:
+        batch_op.drop_column("report_means")
+        batch_op.drop_column("pooled_into")
         batch_op.drop_column("fatigue_told")
         batch_op.drop_column("note_skipped")
         batch_op.drop_column("closing_since")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,14 +19,16 @@ from bot.domain.pulse import SurveyInvalid
 from bot.domain.pulse_questions import TEMPLATES
 from bot.policy import Permission
 from bot.views import ids
+from bot.views.common import Message
 from bot.views.pulse import (
-    launch_confirmation,
     list_message,
     parse_button_value,
     results_message,
     survey_message,
     usage_message,
 )
+from bot.views.pulse_bank import bank_item_added, bank_message
+from bot.views.pulse_governor import away_message
 from bot.views.pulse_modals import (
     launch_block_of,
     launch_modal,
@@ -38,6 +40,7 @@ from bot.views.pulse_modals import (
 COMMAND = "/pulse"
 DEFAULT_OPEN = timedelta(days=3)
 DEFAULT_TEMPLATE = "enps"
+BANK_ADD_USAGE = "/pulse bank add <theme> <1-5|0-10|text> [reverse] <wording>"
 
 
 def register(app: App) -> None:
@@ -56,6 +59,18 @@ def _survey_id(sub: str, arg: str) -> int:
             f"`/pulse {sub}` needs a survey number, like `/pulse {sub} 3` (`/pulse list` shows them)."
         )
     return int(arg)
+
+
+def _away_until(arg: str) -> date | None:
+    words = arg.lower().split()
+    if words == ["off"]:
+        return None
+    if len(words) == 2 and words[0] == "until":
+        try:
+            return date.fromisoformat(words[1])
+        except ValueError:
+            pass
+    raise UserFacingError("Say until when, like `/pulse away until 2026-12-28`, or `/pulse away off`.")
 
 
 def _usergroups(client: WebClient) -> list[tuple[str, str]]:
@@ -86,11 +101,31 @@ def pulse_command(
         ack(response_type="ephemeral", **results_message(results).as_kwargs())
     elif sub == "close":
         survey_id = _survey_id(sub, arg)
-        services.pulse.close(actor, survey_id)
+        closed = services.pulse.close(actor, survey_id)
+        if closed.survey.state == "closing":
+            text = (
+                f"Survey {survey_id} is closing: answers being recorded right now are let in first, then "
+                "the results come to you (within a minute or two)."
+            )
+        elif closed.withheld_reason:  # said up front, not "on their way" followed by "withheld"
+            text = f"Survey {survey_id} is closed. {closed.withheld_reason}"
+        else:
+            text = f"Survey {survey_id} is closed; the results are on their way to you."
+        ack(response_type="ephemeral", text=text)
+    elif sub == "away":
         ack(
             response_type="ephemeral",
-            text=f"Survey {survey_id} is closed; the results are on their way to you.",
+            **away_message(services.pulse.set_away(actor, _away_until(arg))).as_kwargs(),
         )
+    elif sub == "skip":
+        survey_id = _survey_id(sub, arg)
+        told = services.pulse.skip_response_note(actor, survey_id)
+        ack(
+            response_type="ephemeral",
+            text=f"Skipped the response note for survey {survey_id}; the {told} people asked see that.",
+        )
+    elif sub == "bank":
+        ack(response_type="ephemeral", **_bank(actor, arg, services).as_kwargs())
     elif sub == "respond":
         survey_id = _survey_id(sub, arg)
         policy.require(actor, Permission.WRITE_RESPONSE_NOTE)  # the modal opens for owners only
@@ -99,6 +134,25 @@ def pulse_command(
         client.views_open(trigger_id=command["trigger_id"], view=response_note_modal(info))
     else:
         ack(response_type="ephemeral", **usage_message(f"I don't know `/pulse {sub}`.").as_kwargs())
+
+
+def _bank(actor: Actor, arg: str, services: Container) -> Message:
+    """`/pulse bank` lists the bank; `/pulse bank add <theme> <scale> [reverse] <wording>` adds an item."""
+    words = arg.split()
+    if not words:
+        policy.require(actor, Permission.LAUNCH_SURVEY)
+        return bank_message(services.pulse.bank_items(actor.team_id))
+    if words[0].lower() != "add" or len(words) < 4:
+        return usage_message(f"Try `{BANK_ADD_USAGE}`.")
+    theme, scale, rest = words[1].lower(), words[2].lower(), words[3:]
+    reverse = rest[0].lower() == "reverse"
+    try:
+        item = services.pulse.add_bank_item(
+            actor, theme, scale, " ".join(rest[1:] if reverse else rest), reverse
+        )
+    except SurveyInvalid as invalid:
+        return usage_message(f"{invalid.message} Usage: `{BANK_ADD_USAGE}`.")
+    return bank_item_added(item)
 
 
 def change_template(
@@ -117,40 +171,22 @@ def change_template(
     )
 
 
-def submit_launch(
-    ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
-) -> None:
+def submit_launch(ack: Ack, view: dict[str, Any], actor: Actor, services: Container) -> None:
+    """Persist before ack: the survey is stored (its audience to be resolved by the pulse job, which then
+    queues the invitations and tells the owner how many were asked, or why nobody was) before the modal
+    closes, so an acknowledged launch survives a crash; Slack is not asked anything on the request path."""
     draft, errors = read_launch(view["state"]["values"])
     if not policy.allows(actor, Permission.LAUNCH_SURVEY):
-        # The service refuses (its check is the one that counts) before Slack is asked who is in the audience.
-        services.pulse.validate(actor, draft, [])
+        services.pulse.validate(actor, draft)  # refuses (the service's check is the one that counts)
     if errors:
         ack(response_action="errors", errors=errors)
         return
     try:
-        people = audience.resolve(client, draft.audience)
-    except SlackApiError as exc:
-        reason = exc.response.get("error", "")
-        hint = (
-            "invite me to it first (`/invite @empathy-bot`)"
-            if reason == "not_in_channel"
-            else f"Slack said {reason}"
-        )
-        ack(response_action="errors", errors={ids.PULSE_CHANNEL_BLOCK: f"I can't see who is in it: {hint}."})
-        return
-    try:
-        services.pulse.validate(actor, draft, people)
+        services.pulse.launch(actor, draft)
     except SurveyInvalid as invalid:
-        ack(
-            response_action="errors",
-            errors={launch_block_of(invalid.field): invalid.message},
-        )
+        ack(response_action="errors", errors={launch_block_of(invalid.field): invalid.message})
         return
     ack()
-    survey_id = services.pulse.launch(actor, draft, people)
-    client.chat_postMessage(
-        channel=actor.user_id, **launch_confirmation(survey_id, len(people), draft.anonymous).as_kwargs()
-    )
 
 
 def _button(action: dict[str, Any]) -> tuple[int, str, str, str | None]:

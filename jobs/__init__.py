@@ -19,7 +19,7 @@ from jobs.feedback import send_feedback_nudges
 from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_event_keys
 from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
-from jobs.pulse import run_pulse_surveys
+from jobs.pulse import resolve_pulse_launches, run_pulse_surveys
 from jobs.speakup import apply_speakup_retention, relay_speakup_messages
 
 MISFIRE_GRACE_SECONDS = 3600
@@ -39,6 +39,8 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         (send_weekly_digests, {"trigger": "interval", "minutes": 5, "next_run_time": now}),
         (send_feedback_nudges, {"trigger": "interval", "minutes": 5}),
         (run_pulse_surveys, {"trigger": "interval", "minutes": 1}),
+        # A launch is stored before the modal closes; who is in its audience is asked of Slack here, soon.
+        (resolve_pulse_launches, {"trigger": "interval", "seconds": 5}),
         (send_kudos_fairness_nudges, {"trigger": "interval", "hours": 1}),
         (forget_old_event_keys, {"trigger": "cron", "hour": 3, "minute": 17}),
         (drop_lapsed_kudos, {"trigger": "cron", "hour": 3, "minute": 29}),

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.container import Container
 from bot.views import ids
+from jobs.pulse import resolve_pulse_launches
 from tests.conftest import OWNER
 from tests.slack_requests import SlackDriver, response_json
 from tests.slack_standin import SlackStandIn
@@ -71,6 +72,7 @@ def launch(driver: SlackDriver, container: Container, **kwargs: Any) -> int:
     kwargs.setdefault("closes", container.clock.now() + timedelta(days=3))
     response = driver.submit(ids.PULSE_MODAL, launch_values(**kwargs), user=OWNER)
     assert response.status == 200 and not response_json(response).get("errors"), response.body
+    resolve_pulse_launches(container)  # the job that asks Slack who is in the audience (stored before ack)
     return max(info.id for info, _ in container.pulse.list_for(container.actors.of("T0TEAM1", OWNER)))
 
 

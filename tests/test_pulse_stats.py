@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -62,3 +63,15 @@ def test_rounds_and_reminders_fall_on_the_expected_days() -> None:
     ]
     assert reminder_times(start, start + timedelta(hours=20), 1) == []  # a day before would be before launch
     assert reminder_times(start, closes, 0) == []
+
+
+def test_a_weekly_round_keeps_its_local_time_across_the_berlin_dst_changes() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    spring = datetime(2027, 3, 22, 10, tzinfo=berlin)  # Monday 10:00 CET; clocks go forward on the 28th
+    assert add_period(spring, "weekly", berlin) == datetime(2027, 3, 29, 10, tzinfo=berlin)
+    assert add_period(spring, "weekly", berlin) == datetime(2027, 3, 29, 8, tzinfo=UTC)  # not 09:00 UTC
+    autumn = datetime(2027, 10, 25, 10, tzinfo=berlin)  # Monday 10:00 CEST; clocks go back on the 31st
+    assert add_period(autumn, "biweekly", berlin) == datetime(2027, 11, 8, 9, tzinfo=UTC)
+    assert add_period(datetime(2027, 10, 4, 10, tzinfo=berlin), "monthly", berlin) == datetime(
+        2027, 11, 4, 10, tzinfo=berlin
+    )

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.container import Container
 from storage.db import is_postgres
-from storage.models import SurveyParticipation, SurveyResponse
+from storage.models import Survey, SurveyParticipation, SurveyResponse
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, launch, people
 from tests.slack_requests import SlackDriver
@@ -31,6 +31,19 @@ def test_participation_and_responses_share_nothing_but_the_survey(engine: Engine
     assert time_columns == [] and isinstance(responses["answered_on"], Date)  # the day, never the time
     # The invitee list is the only place with user ids, and it has no column to join to an answer.
     assert set(columns(engine, "pulse_invitees")) & set(responses) == {"survey_id"}
+
+
+def test_the_bank_invitation_receipts_and_answers_in_flight_add_no_link_to_an_answer(engine: Engine) -> None:
+    responses = columns(engine, "pulse_responses")
+    # Invitees: who was asked and where their invitation DM landed; nothing about answering.
+    assert set(columns(engine, "pulse_invitees")) == {"survey_id", "user_id", "dm_channel", "dm_ts"}
+    # A workspace's own bank items belong to no survey and no answer.
+    bank = columns(engine, "pulse_bank_items")
+    assert "survey_id" not in bank and set(bank) & set(responses) == {"id"}
+    # The survey row counts answers in flight (a number) and nothing per person or per answer.
+    survey = columns(engine, "pulse_surveys")
+    assert {"answers_in_flight", "closing_since"} <= set(survey)
+    assert not {"participant", "token_hash", "respondent_id", "user_id"} & set(survey)
 
 
 def test_an_anonymous_response_cannot_carry_a_person(
@@ -69,6 +82,8 @@ def test_stored_rows_name_nobody_and_cannot_be_paired_after_close(
             str(v) for r in responses for v in (r.id, r.token_hash, r.respondent_id, r.answers, r.comments)
         ) + " ".join(participants)
     assert len(responses) == 6 and len(participants) == 6
+    with container.sessions.begin() as s:
+        assert s.get(Survey, survey_id).answers_in_flight == 0  # type: ignore[union-attr]
     assert all(r.respondent_id is None for r in responses)
     assert not any(user in dumped for user in team)  # no user id anywhere in what was answered
     hashes = {container.pulse.participant_hash("T0TEAM1", survey_id, u) for u in team}

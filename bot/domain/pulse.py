@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.errors import FieldError
@@ -57,10 +57,85 @@ class Invitation:
 
 
 @dataclass(frozen=True)
+class InvitationPosted:
+    """Receipt: Slack accepted the invitation to `user_id` (its channel and ts are then recorded)."""
+
+    survey_id: int
+    user_id: str
+
+
+INVITATION_POSTED = "pulse.invitation_posted"
+
+
+@dataclass(frozen=True)
+class InvitationClosed:
+    """What an invitation DM becomes when its survey closes: no buttons, a thank-you."""
+
+    survey: SurveyInfo
+
+
+@dataclass(frozen=True)
 class Reminder:
     """The DM reminding a person who has not answered yet."""
 
     survey: SurveyInfo
+
+
+@dataclass(frozen=True)
+class LaunchConfirmed:
+    """To the owner, once the audience is known and the invitations are queued: how many were asked, and
+    how many were left out because they are away or were already asked this week (another series)."""
+
+    survey_id: int
+    invited: int
+    anonymous: bool
+    away: int = 0
+    asked_this_week: int = 0
+    round: int = 1
+
+
+@dataclass(frozen=True)
+class NoteSkipped:
+    """To everyone asked: the owner chose not to share a response note for this survey."""
+
+    survey: SurveyInfo
+
+
+@dataclass(frozen=True)
+class NoteNeeded:
+    """To the owner: a series' next round waits for a response note (or a skip) on the last round."""
+
+    survey: SurveyInfo
+
+
+@dataclass(frozen=True)
+class FatigueWarning:
+    """To the owner, once per series: participation fell two rounds running; the options."""
+
+    survey: SurveyInfo
+    rates: tuple[int, ...]  # % of those asked who took part, oldest round first
+
+
+@dataclass(frozen=True)
+class LaunchRefused:
+    """To the owner, when a stored launch could not go out (nobody was asked)."""
+
+    survey_id: int
+    title: str
+    reason: str
+
+
+class AudienceRefused(Exception):
+    """Slack refused to say who is in an audience (not in the channel, no such group...): `reason` says
+    why in words for the owner. Nothing is sent for that launch."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AudienceUnavailable(Exception):
+    """Slack could not be asked right now (rate limit, outage): try again on the next run."""
 
 
 @dataclass(frozen=True)
@@ -79,15 +154,20 @@ class ResponseNote:
     owner_id: str
 
 
-def add_period(when: datetime, recurrence: str) -> datetime:
+def add_period(when: datetime, recurrence: str, tz: tzinfo = UTC) -> datetime:
+    """`when` plus one period, counted on the wall clock of `tz` (the workspace's time zone), so a weekly
+    round launched Monday 10:00 local is due Monday 10:00 local across a DST change; returned in UTC."""
+    local = when.astimezone(tz).replace(tzinfo=None)
     if recurrence == "weekly":
-        return when + timedelta(weeks=1)
-    if recurrence == "biweekly":
-        return when + timedelta(weeks=2)
-    if recurrence == "monthly":
-        year, month = (when.year + 1, 1) if when.month == 12 else (when.year, when.month + 1)
-        return when.replace(year=year, month=month, day=min(when.day, calendar.monthrange(year, month)[1]))
-    raise ValueError(f"no period for recurrence {recurrence!r}")
+        local += timedelta(weeks=1)
+    elif recurrence == "biweekly":
+        local += timedelta(weeks=2)
+    elif recurrence == "monthly":
+        year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+        local = local.replace(year=year, month=month, day=min(local.day, calendar.monthrange(year, month)[1]))
+    else:
+        raise ValueError(f"no period for recurrence {recurrence!r}")
+    return local.replace(tzinfo=tz).astimezone(UTC)
 
 
 def reminder_times(created_at: datetime, closes_at: datetime, count: int) -> list[datetime]:
@@ -109,8 +189,14 @@ def launch_problem(draft: SurveyDraft, now: datetime) -> SurveyInvalid | None:
     return None
 
 
-def audience_problem(anonymous: bool, invited: int, minimum: int) -> SurveyInvalid | None:
-    """Why an audience of `invited` people cannot be asked, if it cannot."""
+def audience_problem(
+    anonymous: bool, invited: int, minimum: int, pooled: bool = False
+) -> SurveyInvalid | None:
+    """Why an audience of `invited` people cannot be asked, if it cannot. A recurring anonymous survey
+    (`pooled`) may ask a smaller team, down to POOL_FLOOR: its rounds are pooled until they reach the
+    minimum (see bot/domain/pulse_pool.py)."""
+    if pooled and anonymous and invited >= POOL_FLOOR:
+        minimum = min(minimum, POOL_FLOOR)
     if not invited:
         return SurveyInvalid(
             "audience", "Nobody to ask: that audience has no people in it (bots are left out)."
@@ -142,3 +228,17 @@ def apply_answer(
     else:
         comments.pop(question.key, None)
     return answers, comments
+
+
+MAX_AWAY_DAYS = 366
+POOL_FLOOR = 3  # the smallest team a pooled (recurring anonymous) survey asks
+PER_PERSON_GAP = timedelta(days=7)  # at most one survey per person per week across series
+
+
+def participation_falling(rates: list[int]) -> bool:
+    """Participation fell two rounds running (the last three rounds, each lower than the one before)."""
+    return len(rates) >= 3 and rates[-3] > rates[-2] > rates[-1]
+
+
+def participation_rate(responded: int, invited: int) -> int:
+    return round(100 * responded / invited) if invited else 0

@@ -7,7 +7,9 @@ A question line is `[kind] text`, kind one of `0-10`, `1-5` or `text`; a line wi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from bot.domain.pulse_bank import BY_KEY, BankItem, find_item, template_lines
 
 SCALE_10 = "0-10"
 AGREE_5 = "1-5"
@@ -24,20 +26,37 @@ _LINE = re.compile(r"^\s*(?:\[\s*(?P<kind>[^\]]*?)\s*\])?\s*(?P<text>.*?)\s*$")
 
 @dataclass(frozen=True)
 class Question:
+    """A survey question; `key` names its answers in this survey (q1, q2...). `item`, `theme` and `reverse`
+    say which bank item it is, when its wording is one (see `tag_questions`)."""
+
     key: str
     kind: str
     text: str
+    item: str | None = None
+    theme: str | None = None
+    reverse: bool = False
 
     @property
     def scored(self) -> bool:
         return self.kind in KIND_RANGES
 
-    def as_dict(self) -> dict[str, str]:
-        return {"key": self.key, "kind": self.kind, "text": self.text}
+    def as_dict(self) -> dict[str, object]:
+        raw: dict[str, object] = {"key": self.key, "kind": self.kind, "text": self.text}
+        if self.item:
+            raw.update(item=self.item, theme=self.theme, reverse=self.reverse)
+        return raw
 
     @classmethod
-    def from_dict(cls, raw: dict[str, str]) -> Question:
-        return cls(key=raw["key"], kind=raw["kind"], text=raw["text"])
+    def from_dict(cls, raw: dict[str, object]) -> Question:
+        item, theme = raw.get("item"), raw.get("theme")
+        return cls(
+            key=str(raw["key"]),
+            kind=str(raw["kind"]),
+            text=str(raw["text"]),
+            item=str(item) if item else None,
+            theme=str(theme) if theme else None,
+            reverse=bool(raw.get("reverse", False)),
+        )
 
 
 @dataclass(frozen=True)
@@ -48,49 +67,17 @@ class Template:
     lines: tuple[str, ...]
 
 
-ENPS_QUESTION = "[0-10] How likely are you to recommend working here to a friend?"
+ENPS_QUESTION = BY_KEY["enps.recommend"].line
 
+# Every template but "custom" is a pick from the open question bank (bot/domain/pulse_bank.py).
 TEMPLATES: dict[str, Template] = {
     t.key: t
     for t in (
-        Template(
-            "enps", "eNPS", "eNPS pulse", (ENPS_QUESTION, "[text] What is the main reason for your score?")
-        ),
-        Template(
-            "engagement",
-            "Engagement",
-            "Engagement pulse",
-            (
-                "[1-5] I know what is expected of me at work.",
-                "[1-5] I have what I need to do my work well.",
-                "[1-5] Someone here cares about me as a person.",
-                "[1-5] My opinions seem to count.",
-                ENPS_QUESTION,
-            ),
-        ),
-        Template(
-            "wellbeing",
-            "Well-being",
-            "Well-being check-in",
-            (
-                "[1-5] My workload is manageable.",
-                "[1-5] I can switch off after work.",
-                "[1-5] I feel supported when things get hard.",
-                "[text] What would make next week better for you?",
-            ),
-        ),
-        Template(
-            "safety",
-            "Psychological safety",
-            "Psychological safety pulse",
-            (
-                "[1-5] If I make a mistake on this team, it is not held against me.",
-                "[1-5] Members of this team are able to bring up problems and tough issues.",
-                "[1-5] It is safe to take a risk on this team.",
-                "[1-5] It is easy to ask other members of this team for help.",
-                "[1-5] My unique skills and talents are valued and used.",
-            ),
-        ),
+        Template("enps", "eNPS", "eNPS pulse", template_lines("enps")),
+        Template("engagement", "Engagement", "Engagement pulse", template_lines("engagement")),
+        Template("empathy", "Empathy at work", "Empathy at work pulse", template_lines("empathy")),
+        Template("wellbeing", "Well-being", "Well-being check-in", template_lines("wellbeing")),
+        Template("safety", "Psychological safety", "Psychological safety pulse", template_lines("safety")),
         Template("custom", "Custom", "Pulse survey", ()),
     )
 }
@@ -133,3 +120,15 @@ def parse_questions(text: str) -> list[Question]:
 def questions_text(template_key: str) -> str:
     """The editable text of a template's questions (empty for custom)."""
     return "\n".join(TEMPLATES[template_key].lines)
+
+
+def tag_questions(questions: list[Question], items: list[BankItem]) -> list[Question]:
+    """Each question whose wording and scale are a bank item's (current or earlier wording), tagged with
+    that item's key, theme and direction; other questions (reworded by the owner) stay untagged."""
+    tagged = []
+    for q in questions:
+        item = find_item(q.text, q.kind, items)
+        tagged.append(
+            q if item is None else replace(q, item=item.key, theme=item.theme, reverse=item.reverse)
+        )
+    return tagged

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.pulse_questions import KIND_RANGES, SCALE_10, Question
+from bot.domain.pulse_bank import THEMES
+from bot.domain.pulse_questions import AGREE_5, KIND_RANGES, SCALE_10, Question
 
 FLOOR = 3
 
@@ -73,6 +74,54 @@ def question_stats(question: Question, answers: Sequence[Mapping[str, int]]) -> 
     )
 
 
+FAVOURABLE = 4  # on a 1-5 agreement scale, after flipping reverse-scored items: agree or strongly agree
+
+
+@dataclass(frozen=True)
+class ThemeScore:
+    """One theme of the index: every shown 1-5 answer to the theme's bank items, reverse items flipped
+    (6 - answer), so higher is always better. What a results chart can draw per theme."""
+
+    theme: str
+    name: str
+    items: int
+    answers: int
+    mean: float
+    favourable: int  # % of those answers at FAVOURABLE or above
+
+
+def theme_index(
+    questions: Sequence[QuestionStats], answers: Sequence[Mapping[str, object]]
+) -> list[ThemeScore]:
+    """Mean and % favourable per theme over the shown (not hidden) 1-5 bank items, in theme order."""
+    by_theme: dict[str, list[Question]] = {}
+    for stats in questions:
+        q = stats.question
+        if q.theme and q.kind == AGREE_5 and not stats.hidden:
+            by_theme.setdefault(q.theme, []).append(q)
+    scores = []
+    for theme in sorted(by_theme, key=lambda t: list(THEMES).index(t) if t in THEMES else len(THEMES)):
+        values = [
+            6 - value if q.reverse else value
+            for q in by_theme[theme]
+            for a in answers
+            if isinstance(value := a.get(q.key), int)
+        ]
+        if not values:
+            continue
+        scores.append(
+            ThemeScore(
+                theme=theme,
+                name=THEMES.get(theme, theme),
+                items=len(by_theme[theme]),
+                answers=len(values),
+                mean=round(sum(values) / len(values), 2),
+                favourable=round(100 * sum(1 for v in values if v >= FAVOURABLE) / len(values)),
+            )
+        )
+    return scores
+
+
 def effective_minimum(configured: int) -> int:
     """The minimum number of responses actually applied: owners may raise it, never below FLOOR."""
     return max(configured, FLOOR)
@@ -103,6 +152,7 @@ class SurveyInfo:
     invited: int = 0
     round: int = 1
     recurrence: str = "none"
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -115,9 +165,15 @@ class SurveyResults:
     comments_hidden: bool = False
     previous: SurveyResults | None = None
     withheld_reason: str | None = None
+    themes: list[ThemeScore] = field(default_factory=list)
 
     def withheld(self, reason: str) -> SurveyResults:
-        return replace(self, questions=[], comments=[], previous=None, withheld_reason=reason)
+        return replace(self, questions=[], comments=[], previous=None, withheld_reason=reason, themes=[])
+
+    def previous_theme(self, theme: str) -> ThemeScore | None:
+        if self.previous is None:
+            return None
+        return next((x for x in self.previous.themes if x.theme == theme), None)
 
     @property
     def response_rate(self) -> float | None:

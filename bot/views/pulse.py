@@ -34,6 +34,9 @@ USAGE = (
     "• `/pulse results <id>`: results, once enough people answered (owners and managers)\n"
     "• `/pulse close <id>`: close a survey now (owners)\n"
     "• `/pulse respond <id>`: tell everyone asked what you heard and what you'll do (owners)\n"
+    "• `/pulse away until YYYY-MM-DD`: no surveys for you until then (`/pulse away off` to end it)\n"
+    "• `/pulse skip <id>`: no response note for this round; everyone asked sees it was skipped (owners)\n"
+    "• `/pulse bank`: the question bank by theme; `/pulse bank add …` adds your own item (owners)\n"
     "• `/pulse help`: this help"
 )
 
@@ -46,6 +49,13 @@ def when(moment: datetime, tz: Any) -> str:
 
 
 def rules_text(survey: SurveyInfo) -> str:
+    if survey.anonymous and survey.recurrence != "none" and 0 < survey.invited < survey.min_responses:
+        return (
+            ":lock: *Anonymous, pooled.* Your name is never stored with your answers. This team is smaller "
+            f"than the {survey.min_responses} answers results need, so this round's answers are pooled with "
+            "the next rounds' and shown only as \u201crounds combined\u201d, as a direction (better, same, "
+            "worse), never as figures. More: `/empathy privacy`."
+        )
     if survey.anonymous:
         return (
             ":lock: *Anonymous.* Your name is never stored with your answers. Results are shown only as "
@@ -153,6 +163,21 @@ def invitation_message(survey: SurveyInfo) -> Message:
     )
 
 
+def invitation_closed_message(survey: SurveyInfo) -> Message:
+    """An invitation once its survey closed: no buttons left, the answers (if any) already counted."""
+    closed = f" {when(survey.closed_at, survey.timezone)}" if survey.closed_at else ""
+    return message(
+        f"{escape(survey.title)}: closed",
+        [
+            HeaderBlock(text=plain(escape(survey.title))),
+            md_section(
+                f":white_check_mark: This survey closed{closed}, thank you: the results are shared by "
+                "the owner, as totals only."
+            ),
+        ],
+    )
+
+
 def reminder_message(survey: SurveyInfo) -> Message:
     return survey_message(
         survey,
@@ -203,6 +228,8 @@ def results_blocks(results: SurveyResults) -> list[Any]:
     if results.withheld_reason:
         blocks.append(md_section(f":lock: {results.withheld_reason}"))
         return blocks
+    if results.themes:
+        blocks.append(md_section(_themes_text(results)))
     for stats in results.questions:
         blocks.append(md_section(_stats_text(stats, results.previous_stats(stats.question.key))))
     if results.comments_hidden:
@@ -222,6 +249,21 @@ def results_blocks(results: SurveyResults) -> list[Any]:
     return blocks
 
 
+def _themes_text(results: SurveyResults) -> str:
+    lines = ["*Theme index* (1–5, higher is better; reverse-worded items flipped)"]
+    for theme in results.themes:
+        before = results.previous_theme(theme.theme)
+        trend = ""
+        if before is not None:
+            delta = round(theme.mean - before.mean, 1)
+            trend = f" ({'▲' if delta > 0 else '▼' if delta < 0 else '='}{abs(delta):.1f} vs last round)"
+        lines.append(
+            f"• {escape(theme.name)}: *{theme.mean:.1f}*, {theme.favourable}% favourable{trend} "
+            f"· {theme.items} item{'s' if theme.items != 1 else ''}"
+        )
+    return "\n".join(lines)
+
+
 def results_message(results: SurveyResults) -> Message:
     return message(f"Pulse results: {escape(results.survey.title)}", results_blocks(results))
 
@@ -239,12 +281,20 @@ def response_note_message(survey: SurveyInfo, text: str, owner_id: str) -> Messa
     )
 
 
+def _timing(survey: SurveyInfo) -> str:
+    """When it closes (open), or when it actually closed (closed, perhaps early by its owner)."""
+    if survey.state == "closed" and survey.closed_at is not None:
+        return f", closed {when(survey.closed_at, survey.timezone)}"
+    if survey.state in ("open", "resolving"):
+        return f", closes {when(survey.closes_at, survey.timezone)}"
+    return ""
+
+
 def list_message(items: Sequence[tuple[SurveyInfo, int]]) -> Message:
     if not items:
         return message("No surveys yet", [md_section("No surveys yet. Owners launch one with `/pulse`.")])
     lines = [
-        f"• *{s.id}* {escape(s.title)}: {s.state}, {responded} of {s.invited} answered, "
-        f"{'closes' if s.state == 'open' else 'closed'} {when(s.closes_at, s.timezone)}"
+        f"• *{s.id}* {escape(s.title)}: {s.state}, {responded} of {s.invited} answered{_timing(s)}"
         for s, responded in items
     ]
     return message("Pulse surveys", [md_section("*Pulse surveys*\n" + "\n".join(lines))])
@@ -255,14 +305,34 @@ def usage_message(problem: str = "") -> Message:
     return message(problem or "Pulse survey help", [md_section(text)])
 
 
-def launch_confirmation(survey_id: int, invited: int, anonymous: bool) -> Message:
+def launch_confirmation(
+    survey_id: int, invited: int, anonymous: bool, *, away: int = 0, asked_this_week: int = 0, round_: int = 1
+) -> Message:
     kind = "anonymous" if anonymous else "attributed"
+    which = f"Round {round_} of survey" if round_ > 1 else "Survey"
+    left_out = [
+        *([f"{away} away (snoozed with `/pulse away`)"] if away else []),
+        *([f"{asked_this_week} already asked this week"] if asked_this_week else []),
+    ]
+    not_asked = f" Not asked: {' and '.join(left_out)}." if left_out else ""
     return message(
         "Survey launched",
         [
             md_section(
-                f":rocket: Survey *{survey_id}* ({kind}) is on its way to {invited} people. "
+                f":rocket: {which} *{survey_id}* ({kind}) is on its way to {invited} people.{not_asked} "
                 f"`/pulse list` shows progress; results come to you when it closes."
+            )
+        ],
+    )
+
+
+def launch_refused(survey_id: int, title: str, reason: str) -> Message:
+    return message(
+        "Survey not launched",
+        [
+            md_section(
+                f":warning: Survey *{survey_id}* ({escape(title)}) was not launched, and nobody was asked: "
+                f"{reason} Fix that and launch it again with `/pulse`."
             )
         ],
     )

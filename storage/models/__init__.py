@@ -6,7 +6,14 @@ from storage.models.delivery import HealthBeat, SeenSlackRequest  # noqa: F401
 from storage.models.feedback import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, RoutingRule  # noqa: F401
 from storage.models.kudos import Kudos, KudosPlusOne, KudosRecipient  # noqa: F401
 from storage.models.oauth import slack_bots, slack_installations, slack_oauth_states
-from storage.models.pulse import Survey, SurveyInvitee, SurveyParticipation, SurveyResponse  # noqa: F401
+from storage.models.pulse import (  # noqa: F401
+    AwayRow,
+    BankItemRow,
+    Survey,
+    SurveyInvitee,
+    SurveyParticipation,
+    SurveyResponse,
+)
 from storage.models.sentiment import SentimentExample, SentimentModel  # noqa: F401
 from storage.models.speakup import (  # noqa: F401
     SpeakupBlock,

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,6 +62,16 @@ class Survey(Base):
     round: Mapped[int] = mapped_column(Integer, default=1)
     next_round_launched: Mapped[bool] = mapped_column(Boolean, default=False)
     invited_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Answers between their participation and their response transaction; a close waits for them
+    # (state "closing") so that no answer lands after the results went out. A count, nothing else.
+    answers_in_flight: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note_skipped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    fatigue_told: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Small-team pooling: the round whose report covered this round's answers (its own round when it was
+    # reported alone); and, on a report's round, what the next pooled report is compared with.
+    pooled_into: Mapped[int | None] = mapped_column(Integer)
+    report_means: Mapped[dict[str, float] | None] = mapped_column(JSON)
     follow_up: Mapped[str | None] = mapped_column(Text)
     follow_up_by: Mapped[str | None] = mapped_column(String(32))
     follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -75,6 +86,9 @@ class SurveyInvitee(Base):
         ForeignKey("pulse_surveys.id", ondelete="CASCADE"), primary_key=True
     )
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # Where the invitation DM landed (from the outbox's receipt), so that closing can update it in place.
+    dm_channel: Mapped[str | None] = mapped_column(String(32))
+    dm_ts: Mapped[str | None] = mapped_column(String(32))
 
 
 class SurveyParticipation(Base):
@@ -106,3 +120,30 @@ class SurveyResponse(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     comments: Mapped[dict[str, str]] = mapped_column(JSON)
     answered_on: Mapped[date] = mapped_column(Date)
+
+
+class BankItemRow(Base):
+    """A workspace's own question bank item, in the shape of the open bank's (bot/domain/pulse_bank.py)."""
+
+    __tablename__ = "pulse_bank_items"
+    __table_args__ = (UniqueConstraint("team_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    theme: Mapped[str] = mapped_column(String(32))
+    scale: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(String(200))
+    reverse: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AwayRow(Base):
+    """A person snoozed pulse surveys until a day (a holiday): they are not asked before then."""
+
+    __tablename__ = "pulse_away"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    until: Mapped[date] = mapped_column(Date)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, delete, func, insert, select, update
+from sqlalchemy import Row, Select, Table, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Survey, SurveyInvitee, SurveyParticipation, SurveyResponse
@@ -31,14 +31,55 @@ def add_survey(session: Session, survey: Survey, invitees: Sequence[str]) -> Sur
     session.flush()
     if survey.series_id is None and survey.recurrence != "none":
         survey.series_id = survey.id
-    session.execute(insert(SurveyInvitee), [{"survey_id": survey.id, "user_id": u} for u in invitees])
+    add_invitees(session, survey.id, invitees)
     return survey
+
+
+def add_invitees(session: Session, survey_id: int, invitees: Sequence[str]) -> None:
+    if invitees:
+        session.execute(insert(SurveyInvitee), [{"survey_id": survey_id, "user_id": u} for u in invitees])
+
+
+def resolving(session: Session) -> list[Survey]:
+    """Stored launches whose audience has not been asked of Slack yet, oldest first."""
+    return list(session.scalars(select(Survey).where(Survey.state == "resolving").order_by(Survey.id)))
+
+
+def claim_resolved(session: Session, survey: Survey, invited: int) -> bool:
+    """Open a stored launch now that its audience is known; False if another run settled it first."""
+    claimed = session.scalars(
+        update(Survey)
+        .where(Survey.id == survey.id, Survey.state == "resolving")
+        .values(state="open", invited_count=invited)
+        .returning(Survey.id)
+    ).first()
+    if claimed is None:
+        return False
+    session.refresh(survey)
+    return True
+
+
+def claim_refused(session: Session, survey: Survey) -> bool:
+    """Mark a stored launch refused (it never opens, and a series never follows it)."""
+    claimed = session.scalars(
+        update(Survey)
+        .where(Survey.id == survey.id, Survey.state == "resolving")
+        .values(state="refused", next_round_launched=True)
+        .returning(Survey.id)
+    ).first()
+    if claimed is None:
+        return False
+    session.refresh(survey)
+    return True
 
 
 def recent_surveys(session: Session, team_id: str, limit: int) -> list[Survey]:
     return list(
         session.scalars(
-            select(Survey).where(Survey.team_id == team_id).order_by(Survey.id.desc()).limit(limit)
+            select(Survey)
+            .where(Survey.team_id == team_id, Survey.state != "refused")
+            .order_by(Survey.id.desc())
+            .limit(limit)
         )
     )
 
@@ -193,18 +234,73 @@ def responses(
 # State changes, each claimed so that two processes cannot both do it --------------------------------------
 
 
-def claim_close(session: Session, survey: Survey, now: datetime) -> bool:
-    """Close an open survey (and refresh `survey`); False if it was closed already."""
+def begin_answer(session: Session, survey_id: int, now: datetime) -> bool:
+    """Count one answer in flight, only while the survey is open (a conditional write: on PostgreSQL it
+    holds the survey's row until this transaction ends, so a close waits for it); False once closed."""
+    return (
+        session.scalars(
+            update(Survey)
+            .where(Survey.id == survey_id, Survey.state == "open", Survey.closes_at > now)
+            .values(answers_in_flight=Survey.answers_in_flight + 1)
+            .returning(Survey.id)
+        ).first()
+        is not None
+    )
+
+
+def end_answer(session: Session, survey_id: int) -> bool:
+    """An answer in flight lands (or is given up): False if the survey closed without waiting for it."""
+    return (
+        session.scalars(
+            update(Survey)
+            .where(Survey.id == survey_id, Survey.state.in_(("open", "closing")))
+            .values(
+                answers_in_flight=case((Survey.answers_in_flight > 0, Survey.answers_in_flight - 1), else_=0)
+            )
+            .returning(Survey.id)
+        ).first()
+        is not None
+    )
+
+
+def still_open(session: Session, survey_id: int, now: datetime) -> bool:
+    """Hold an open survey's row for this transaction (a change of answers); False once it closed."""
+    return (
+        session.scalars(
+            update(Survey)
+            .where(Survey.id == survey_id, Survey.state == "open", Survey.closes_at > now)
+            .values(answers_in_flight=Survey.answers_in_flight)
+            .returning(Survey.id)
+        ).first()
+        is not None
+    )
+
+
+def claim_close(session: Session, survey: Survey, now: datetime, stale_before: datetime) -> bool:
+    """Close an open or closing survey with no answer in flight (or whose wait for them is over, i.e. a
+    process died mid-answer), and refresh `survey`; False if it was closed already or must wait."""
     closed = session.scalars(
         update(Survey)
-        .where(Survey.id == survey.id, Survey.state == "open")
+        .where(
+            Survey.id == survey.id,
+            Survey.state.in_(("open", "closing")),
+            (Survey.answers_in_flight == 0) | (Survey.closing_since <= stale_before),
+        )
         .values(state="closed", closed_at=now)
         .returning(Survey.id)
     ).first()
-    if closed is None:
-        return False
     session.refresh(survey)
-    return True
+    return closed is not None
+
+
+def mark_closing(session: Session, survey: Survey, now: datetime) -> None:
+    """Stop taking new answers while those in flight land; the close job finishes the close."""
+    session.execute(
+        update(Survey)
+        .where(Survey.id == survey.id, Survey.state == "open")
+        .values(state="closing", closing_since=now)
+    )
+    session.refresh(survey)
 
 
 def reseal(session: Session, survey_id: int) -> None:
@@ -223,9 +319,11 @@ def reseal(session: Session, survey_id: int) -> None:
 
 
 def due_to_close(session: Session, now: datetime) -> list[tuple[str, int]]:
-    """(team, survey id) of open surveys whose closing time has come."""
+    """(team, survey id) of open surveys whose closing time has come, and of closing ones."""
     rows = session.execute(
-        select(Survey.team_id, Survey.id).where(Survey.state == "open", Survey.closes_at <= now)
+        select(Survey.team_id, Survey.id).where(
+            ((Survey.state == "open") & (Survey.closes_at <= now)) | (Survey.state == "closing")
+        )
     ).all()
     return [(team_id, survey_id) for team_id, survey_id in rows]
 
@@ -258,7 +356,11 @@ def awaiting_next_round(session: Session) -> list[Survey]:
     """Recurring surveys whose next round has not been launched."""
     return list(
         session.scalars(
-            select(Survey).where(Survey.recurrence != "none", Survey.next_round_launched.is_(False))
+            select(Survey).where(
+                Survey.recurrence != "none",
+                Survey.next_round_launched.is_(False),
+                Survey.state.not_in(("resolving", "refused")),
+            )
         )
     )
 
@@ -294,6 +396,7 @@ def awaiting_response_note(
                 Survey.team_id == team_id,
                 Survey.state == "closed",
                 Survey.follow_up.is_(None),
+                Survey.note_skipped.is_(False),
                 Survey.closed_at <= closed_before,
                 Survey.closed_at > closed_after,
             )

@@ -12,7 +12,7 @@ can pair a participation with a response afterwards.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,11 +20,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.domain.actor import Actor
 from bot.domain.pulse import RESPONSE_NOTE_DUE_DAYS, Answered, SurveyDraft, SurveyInvalid
+from bot.domain.pulse_bank import BankItem
 from bot.domain.pulse_questions import Question
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.services.ports import Postbox
 from bot.services.pulse.answering import Answering
+from bot.services.pulse.bank import Bank
 from bot.services.pulse.core import PulseCore
+from bot.services.pulse.governor import Governor
 from bot.services.pulse.launch import Launch
 from bot.services.pulse.response_note import ResponseNotes
 from bot.services.pulse.results import Results
@@ -55,9 +58,11 @@ class PulseService:
         secret_key: str | None,
     ) -> None:
         self._core = PulseCore(sessions, clock, settings, postbox, secret_key)
-        self._launch = Launch(self._core)
+        self._bank = Bank(self._core)
+        self._governor = Governor(self._core)
+        self._launch = Launch(self._core, self._bank, self._governor)
         self._answering = Answering(self._core)
-        self._results = Results(self._core)
+        self._results = Results(self._core, self._governor)
         self._rounds = Rounds(self._core, self._launch)
         self._notes = ResponseNotes(self._core)
 
@@ -66,13 +71,26 @@ class PulseService:
     def check_audience(self, team_id: str, anonymous: bool, invitees: Sequence[str]) -> None:
         self._launch.check_audience(team_id, anonymous, invitees)
 
-    def validate(self, actor: Actor, draft: SurveyDraft, invitees: Sequence[str]) -> None:
-        """Everything a launch checks, without storing anything (the modal shows these next to inputs)."""
-        self._launch.validate(actor, draft, invitees)
+    def validate(self, actor: Actor, draft: SurveyDraft) -> None:
+        """Everything a launch checks before storing (the modal shows these next to inputs)."""
+        self._launch.validate(actor, draft)
 
-    def launch(self, actor: Actor, draft: SurveyDraft, invitees: Sequence[str]) -> int:
-        """Store the survey and queue one invitation per person; returns the survey id."""
-        return self._launch.launch(actor, draft, invitees)
+    def launch(self, actor: Actor, draft: SurveyDraft) -> int:
+        """Store the survey with its audience still to resolve (see `resolve_launches`); its id."""
+        return self._launch.launch(actor, draft)
+
+    def resolve_launches(self, resolve: AudienceResolver) -> int:
+        """Settle stored launches: audience asked of Slack, then invitations queued or the owner told why."""
+        return self._launch.resolve_launches(resolve)
+
+    # The question bank
+
+    def bank_items(self, team_id: str) -> list[BankItem]:
+        """The open bank's items and the workspace's own."""
+        return self._bank.items(team_id)
+
+    def add_bank_item(self, actor: Actor, theme: str, scale: str, text: str, reverse: bool) -> BankItem:
+        return self._bank.add(actor, theme, scale, text, reverse)
 
     # Answering
 
@@ -123,6 +141,16 @@ class PulseService:
 
     def launch_next_rounds(self, resolve: AudienceResolver) -> int:
         return self._rounds.launch_next_rounds(resolve)
+
+    # The fatigue governor
+
+    def set_away(self, actor: Actor, until: date | None) -> date | None:
+        """The person snoozes surveys until `until` (inclusive); None: back."""
+        return self._governor.set_away(actor, until)
+
+    def skip_response_note(self, actor: Actor, survey_id: int) -> int:
+        """The owner skips the response note (everyone asked sees it), unblocking the series' next round."""
+        return self._governor.skip_note(actor, survey_id)
 
     # Response notes
 

@@ -22,6 +22,11 @@ from storage.models import Survey
 from storage.repositories import pulse as repo
 
 NOT_IN_SURVEY = "That question is not part of this survey; please use the latest message."
+CLOSED = "This survey has closed, so it no longer takes answers. Thank you all the same!"
+
+
+class SurveyClosedMeanwhile(Exception):
+    """The survey closed between an answer's participation and its response transaction."""
 
 
 class Answering:
@@ -53,9 +58,7 @@ class Answering:
     def _open_for(self, s: Session, team_id: str, survey_id: int, user_id: str) -> Survey:
         survey = self._core.survey(s, team_id, survey_id)
         if survey.state != "open" or survey.closes_at <= self._core.clock.now():
-            raise UserFacingError(
-                "This survey has closed, so it no longer takes answers. Thank you all the same!"
-            )
+            raise UserFacingError(CLOSED)
         if not repo.is_invited(s, survey_id, user_id):
             raise NotAllowed("This survey wasn't sent to you, so it can't take your answer.")
         return survey
@@ -65,17 +68,24 @@ class Answering:
     ) -> Answered:
         participant = self._core.participant_hash(team_id, info.id, user_id)
         # Two transactions on purpose: participation and answers never share one (see module docstring).
+        # The first counts the answer in flight, only if the survey is still open; the second lands it,
+        # only if the survey has not closed meanwhile (a close waits for answers in flight), so no answer
+        # arrives after the results went out.
         with self._core.sessions.begin() as s:
-            first = repo.record_participation(s, info.id, participant)
-        if not first:
-            raise UserFacingError(
-                "You have already answered this survey. To change an answer, use the buttons in your "
-                "latest survey message (they remember your answers; nobody else can)."
-            )
+            if not repo.begin_answer(s, info.id, self._core.clock.now()):
+                raise UserFacingError(CLOSED)
+            if not repo.record_participation(s, info.id, participant):
+                # Raised inside the transaction, so its count of answers in flight is rolled back too.
+                raise UserFacingError(
+                    "You have already answered this survey. To change an answer, use the buttons in your "
+                    "latest survey message (they remember your answers; nobody else can)."
+                )
         token = secrets.token_urlsafe(16)
         answers, comments = apply_answer({}, {}, question, value)
         try:
             with self._core.sessions.begin() as s:
+                if not repo.end_answer(s, info.id):
+                    raise SurveyClosedMeanwhile
                 repo.add_response(
                     s,
                     response_id=str(uuid.uuid4()),
@@ -87,14 +97,20 @@ class Answering:
                     comments=comments,
                     answered_on=self._core.today(team_id),
                 )
+        except SurveyClosedMeanwhile:
+            # Only when the close stopped waiting (a process died mid-answer): counted, never read.
+            raise UserFacingError(CLOSED) from None
         except Exception:
             with self._core.sessions.begin() as s:
                 repo.forget_participation(s, info.id, participant)
+                repo.end_answer(s, info.id)
             raise
         return Answered(info, token, answers, comments)
 
     def _change(self, team_id: str, info: SurveyInfo, token: str, question: Question, value: Any) -> Answered:
         with self._core.sessions.begin() as s:
+            if not repo.still_open(s, info.id, self._core.clock.now()):
+                raise UserFacingError(CLOSED)
             response = repo.response_by_token(s, info.id, token_hash(token))
             if response is None:
                 raise UserFacingError(

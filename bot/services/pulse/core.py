@@ -53,6 +53,7 @@ class PulseCore:
             invited=survey.invited_count,
             round=survey.round,
             recurrence=survey.recurrence,
+            closed_at=survey.closed_at,
         )
 
     def today(self, team_id: str) -> date:

@@ -11,20 +11,29 @@ from bot import policy
 from bot.domain import pulse_stats
 from bot.domain.actor import Actor
 from bot.domain.errors import UserFacingError
-from bot.domain.outgoing import Post
-from bot.domain.pulse import ResultsReport
+from bot.domain.outgoing import Post, Update
+from bot.domain.pulse import InvitationClosed, ResultsReport
 from bot.domain.pulse_questions import SCALE_10
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.policy import Permission
 from bot.services.pulse.core import PulseCore
+from bot.services.pulse.governor import Governor
+from bot.services.pulse.pooling import Pooling
 from storage.models import Survey
 from storage.repositories import pulse as repo
+from storage.repositories import pulse_people as people_repo
 from storage.repositories.idempotency import claim_period, period_claimed
+
+# How long a close waits for answers in flight (they take milliseconds; only a process that died between
+# an answer's two transactions leaves one waiting this long: it is then counted, without its answers).
+IN_FLIGHT_GRACE = timedelta(minutes=1)
 
 
 class Results:
-    def __init__(self, core: PulseCore) -> None:
+    def __init__(self, core: PulseCore, governor: Governor) -> None:
         self._core = core
+        self._governor = governor
+        self._pooling = Pooling(core)
 
     def results_for(self, actor: Actor, survey_id: int) -> SurveyResults:
         """Results as a manager or owner may see them now (thresholds and 'no live results' applied)."""
@@ -36,7 +45,7 @@ class Results:
         info = self._core.info(survey)
         responded = repo.participation_count(s, survey.id)
         base = SurveyResults(survey=info, invited=survey.invited_count, responded=responded)
-        if survey.anonymous and survey.state == "open":
+        if survey.anonymous and survey.state != "closed":
             return base.withheld("It's anonymous, so results appear only after it closes (no live results).")
         if survey.anonymous and responded < survey.min_responses:
             return base.withheld(
@@ -67,6 +76,7 @@ class Results:
             comments=comments,
             comments_hidden=comments_hidden,
             previous=self._previous_round(s, survey),
+            themes=pulse_stats.theme_index(stats, answers),
         )
 
     def _previous_round(self, s: Session, survey: Survey) -> SurveyResults | None:
@@ -121,11 +131,16 @@ class Results:
     def _close(self, team_id: str, survey_id: int, *, by_owner: bool) -> SurveyResults:
         with self._core.sessions.begin() as s:
             survey = self._core.survey(s, team_id, survey_id)
-            if not repo.claim_close(s, survey, self._core.clock.now()):
-                if by_owner:
+            now = self._core.clock.now()
+            if not repo.claim_close(s, survey, now, now - IN_FLIGHT_GRACE):
+                if survey.state == "open":
+                    repo.mark_closing(s, survey, now)  # answers in flight land first; the job finishes
+                elif by_owner and survey.state != "closing":
                     raise UserFacingError(f"Survey {survey_id} is already closed.")
                 return self.results(s, survey)
             repo.reseal(s, survey_id)
+            self._governor.check_fatigue(s, survey)
+            self._pooling.after_close(s, survey)
             results = self.results(s, survey)
             report = ResultsReport(results)
             destinations = [survey.created_by]
@@ -138,6 +153,16 @@ class Results:
                 *(
                     Post(to=destination, content=report, key=f"pulse:{survey_id}:results:{destination}")
                     for destination in destinations
+                ),
+            )
+            # Every invitation DM loses its buttons and says the survey closed (chat.update in place).
+            closed = InvitationClosed(self._core.info(survey))
+            self._core.postbox.send(
+                s,
+                team_id,
+                *(
+                    Update(channel, ts, closed, key=f"pulse:{survey_id}:closed:{user_id}")
+                    for user_id, channel, ts in people_repo.invitation_messages(s, survey_id)
                 ),
             )
             return results

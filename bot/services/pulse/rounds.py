@@ -3,19 +3,29 @@ working hours only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import logging
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.outgoing import Post
-from bot.domain.pulse import Reminder, SurveyDraft, add_period, reminder_times
+from bot.domain.pulse import (
+    POOL_FLOOR,
+    AudienceRefused,
+    AudienceUnavailable,
+    LaunchConfirmed,
+    Reminder,
+    SurveyDraft,
+    add_period,
+    reminder_times,
+)
 from bot.domain.pulse_questions import Question
 from bot.services.pulse.core import PulseCore
-from bot.services.pulse.launch import Launch
+from bot.services.pulse.launch import AudienceResolver, Launch
 from storage.repositories import pulse as repo
 
-AudienceResolver = Callable[[str, dict[str, Any]], list[str]]
+__all__ = ["AudienceResolver", "Rounds"]
+
+log = logging.getLogger(__name__)
 
 
 class Rounds:
@@ -69,18 +79,32 @@ class Rounds:
             due = [
                 (x.team_id, x.id, x.audience)
                 for x in repo.awaiting_next_round(s)
-                if add_period(x.created_at, x.recurrence) <= now
+                if add_period(x.created_at, x.recurrence, self._core.settings.get(x.team_id).tz) <= now
+                and self._core.settings.get(x.team_id).is_working_time(now)
+                and not self._launch.governor.waits_for_note(s, x)
             ]
         launched = 0
         for team_id, survey_id, target in due:
             if not self._core.settings.get(team_id).is_working_time(now):
                 continue
-            people = sorted(set(resolve(team_id, target)))  # asks Slack: never inside a transaction
+            try:
+                people = sorted(set(resolve(team_id, target)))  # asks Slack: never inside a transaction
+            except (AudienceUnavailable, AudienceRefused) as exc:
+                log.warning("pulse survey %s: next round waits, audience not resolved: %s", survey_id, exc)
+                continue
             with self._core.sessions.begin() as s:
                 survey = self._core.survey(s, team_id, survey_id)
+                # Anonymous rounds below the threshold are pooled (bot/domain/pulse_pool.py), down to a floor.
+                minimum = min(survey.min_responses, POOL_FLOOR) if survey.anonymous else 1
+                everyone = len(people)
+                people, away, recent = self._launch.governor.leave_out(
+                    s, team_id, people, now, survey.series_id
+                )
+                if everyone >= minimum and len(people) < minimum:
+                    continue  # too many away or asked this week: the round waits (not claimed)
                 if not repo.claim_next_round(s, survey_id):
                     continue
-                if survey.anonymous and len(people) < survey.min_responses:
+                if len(people) < minimum:
                     continue  # the audience shrank below the threshold: the series stops here
                 draft = SurveyDraft(
                     title=survey.title,
@@ -94,7 +118,7 @@ class Rounds:
                 )
                 try:
                     with s.begin_nested():
-                        self._launch.create(
+                        created = self._launch.create(
                             s,
                             team_id,
                             survey.created_by,
@@ -106,5 +130,13 @@ class Rounds:
                         )
                 except IntegrityError:
                     continue
+                confirmed = LaunchConfirmed(
+                    created.id, len(people), created.anonymous, away, recent, round=created.round
+                )
+                self._core.postbox.send(
+                    s,
+                    team_id,
+                    Post(to=survey.created_by, content=confirmed, key=f"pulse:{created.id}:launched"),
+                )
                 launched += 1
         return launched

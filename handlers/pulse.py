@@ -139,8 +139,7 @@ def pulse_command(
 def _bank(actor: Actor, arg: str, services: Container) -> Message:
     """`/pulse bank` lists the bank; `/pulse bank add <theme> <scale> [reverse] <wording>` adds an item."""
     words = arg.split()
-    if not words:
-        policy.require(actor, Permission.LAUNCH_SURVEY)
+    if not words:  # the open bank and the workspace's own items: the questions people are asked anyway
         return bank_message(services.pulse.bank_items(actor.team_id))
     if words[0].lower() != "add" or len(words) < 4:
         return usage_message(f"Try `{BANK_ADD_USAGE}`.")
@@ -176,8 +175,6 @@ def submit_launch(ack: Ack, view: dict[str, Any], actor: Actor, services: Contai
     queues the invitations and tells the owner how many were asked, or why nobody was) before the modal
     closes, so an acknowledged launch survives a crash; Slack is not asked anything on the request path."""
     draft, errors = read_launch(view["state"]["values"])
-    if not policy.allows(actor, Permission.LAUNCH_SURVEY):
-        services.pulse.validate(actor, draft)  # refuses (the service's check is the one that counts)
     if errors:
         ack(response_action="errors", errors=errors)
         return

@@ -27,6 +27,7 @@ from bot.domain.errors import NotAllowed
 from bot.domain.feedback import FeedbackInput
 from bot.policy import Permission
 from bot.views import ids
+from jobs.pulse import resolve_pulse_launches
 from storage.models import Base
 from tests.conftest import OWNER
 from tests.pulse_helpers import launch_values, people
@@ -235,6 +236,13 @@ CASES = [
     ),
     Case("/pulse results N", Permission.SEE_SURVEY_RESULTS, _pulse("results", "closed_survey"), "answers"),
     Case("/pulse close N", Permission.CLOSE_SURVEY, _pulse("close", "open_survey"), "rows"),
+    Case("/pulse skip N", Permission.WRITE_RESPONSE_NOTE, _pulse("skip", "closed_survey"), "rows"),
+    Case(
+        "/pulse bank add",
+        Permission.LAUNCH_SURVEY,
+        _slash("/pulse", "bank add voice 1-5 When I raise a problem here, someone follows it up."),
+        "rows",
+    ),
     Case(
         "/pulse respond N",
         Permission.WRITE_RESPONSE_NOTE,
@@ -337,6 +345,7 @@ def _launch_as_owner(world: World, team: str, title: str) -> int:
     values = launch_values(closes=world.container.clock.now() + timedelta(days=3), title=title)
     response = world.driver.submit(ids.PULSE_MODAL, values, user=OWNERS[team], team=team)
     assert response.status == 200 and not response_json(response).get("errors"), response.body
+    resolve_pulse_launches(world.container)  # the launch is stored before the ack; a job finds its audience
     operator = Actor.operator(team)
     return max(info.id for info, _ in world.container.pulse.list_for(operator))
 

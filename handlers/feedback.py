@@ -157,8 +157,9 @@ def submit_resolution(ack: Ack, view: dict[str, Any], context: BoltContext, serv
     item = change.item
     if change.changed and item.assignee:
         # Closing the loop is worth a thank-you: whoever resolved it may recognise the one who owned it.
-        services.kudos.offer_for_feedback(team_id, item.id, user_id, item.assignee, item.customer, item.text)
-        services.outbox.wakeup()  # kudos offers are queued by the kudos service, not through the Postbox
+        services.kudos.offer_for_resolution(
+            team_id, item.id, user_id, item.assignee, item.customer, item.label == "negative"
+        )
 
 
 def open_routing_rules(

@@ -110,7 +110,6 @@ def _offer_kudos_for_praise(
         return
     for person in named_people(item.text, audience.names(client)):
         services.kudos.offer_for_feedback(team_id, item.id, clicker, person, item.customer, item.text)
-        services.outbox.wakeup()  # kudos offers are queued by the kudos service, not through the Postbox
 
 
 def correct_feedback_label(

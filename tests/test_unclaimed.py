@@ -1,4 +1,4 @@
-"""Clicks, submissions and shortcuts no listener claims are acknowledged (200) and logged, never a 404."""
+"""Clicks and modal submissions no listener claims are acknowledged (200) and logged, never a 404."""
 
 from __future__ import annotations
 
@@ -36,19 +36,3 @@ def test_a_submission_of_an_unknown_modal_is_acknowledged_and_closes_it(
     assert response_json(result) == {}  # a plain ack: the modal closes, no error shown
     [line] = _unclaimed(caplog)
     assert "retired_modal_v1" in line
-
-
-def test_an_unknown_shortcut_is_acknowledged_and_logged(
-    driver: SlackDriver, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.WARNING, logger="handlers.ignored")
-    payload = {
-        "type": "shortcut",
-        "callback_id": "retired_shortcut_v1",
-        "trigger_id": "trigger.unknown",
-        "team": {"id": "T0TEAM1", "domain": "example"},
-        "user": {"id": USER, "team_id": "T0TEAM1"},
-    }
-    assert driver.interactive(payload).status == 200
-    [line] = _unclaimed(caplog)
-    assert "retired_shortcut_v1" in line

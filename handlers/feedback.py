@@ -110,7 +110,6 @@ def _offer_kudos_for_praise(
         return
     for person in named_people(item.text, audience.names(client)):
         services.kudos.offer_for_feedback(team_id, item.id, clicker, person, item.customer, item.text)
-        services.outbox.wake()  # kudos offers are queued by the kudos service, not through the Postbox
 
 
 def correct_feedback_label(
@@ -157,8 +156,9 @@ def submit_resolution(ack: Ack, view: dict[str, Any], context: BoltContext, serv
     item = change.item
     if change.changed and item.assignee:
         # Closing the loop is worth a thank-you: whoever resolved it may recognise the one who owned it.
-        services.kudos.offer_for_feedback(team_id, item.id, user_id, item.assignee, item.customer, item.text)
-        services.outbox.wake()  # kudos offers are queued by the kudos service, not through the Postbox
+        services.kudos.offer_for_resolution(
+            team_id, item.id, user_id, item.assignee, item.customer, item.label == "negative"
+        )
 
 
 def open_routing_rules(

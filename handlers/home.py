@@ -13,9 +13,8 @@ from bot.domain.actor import Actor
 from bot.domain.settings import SettingsInvalid, changed_channels
 from bot.manifest import COMMANDS
 from bot.views import ids
-from bot.views.home import first_owner_section, home_view
+from bot.views.home import first_owner_section, home_view, privacy_summary
 from bot.views.kudos import kudos_home_section
-from bot.views.privacy import privacy_sections
 from bot.views.routing import routing_home_section
 from bot.views.settings import read_settings_form, settings_modal
 from bot.views.speakup import speakup_home_section
@@ -42,7 +41,7 @@ def render_home(services: Container, client: WebClient, team_id: str, user_id: s
         first_owner_section() if not settings.owners else [],
         kudos_home_section(services.kudos.home(team_id, user_id)),
         routing_home_section(is_owner=is_owner),
-        privacy_sections(settings),
+        privacy_summary(settings.pulse_min_responses),
         speakup_home_section(),
     ]
     client.views_publish(

@@ -95,7 +95,6 @@ def _url_id(request: Request) -> str | None:
 def _store(container: Container, source: Source, data: FeedbackInput, upsert: bool) -> Response:
     item, created = container.feedback.ingest(source.team_id, data)
     revised = not created and upsert and container.sources.revise(source.team_id, data)
-    container.outbox.wake()
     body: dict[str, Any] = {"ok": True, "id": item.id, "created": created}
     if upsert:
         body["revised"] = revised

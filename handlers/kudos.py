@@ -22,9 +22,11 @@ from bot.services.kudos.parsing import (
 )
 from bot.views import ids
 from bot.views.kudos import (
+    RESOLUTION,
     given_notice,
     kudos_help,
     kudos_modal,
+    offered_story,
     reaction_prompt,
     reaction_reason_modal,
     withdrawn_notice,
@@ -278,21 +280,22 @@ def open_kudos_from_feedback(
     client: WebClient,
     services: Container,
 ) -> None:
-    """The one-click kudos offered for customer praise: the modal, filled in, on the customer's behalf."""
+    """The one-click kudos offered for customer praise, or for resolved feedback: the modal, filled in."""
     ack()
     try:
         offer = json.loads(action.get("value") or "")
         feedback_id, receiver = int(offer["feedback"]), str(offer["user"])
+        for_ = offer.get("for")
     except (ValueError, KeyError, TypeError) as exc:
         raise UserFacingError("That button is broken; please reload the message.") from exc
     item = services.feedback.get(context.team_id or "", feedback_id)
-    customer = item.customer or "A customer"
-    story = f'{customer} wrote: "{item.text[:1500]}"'
+    story = offered_story(for_, item.customer, item.text, item.label == "negative")
+    kind = "resolution" if for_ == RESOLUTION else "feedback"
     modal = kudos_modal(
         services.kudos.values(context.team_id or ""),
         users=[receiver],
         story=story,
         beneficiary="customer",
-        metadata={"source": "feedback", "key": f"feedback:{feedback_id}:{receiver}:{context.user_id}"},
+        metadata={"source": "feedback", "key": f"{kind}:{feedback_id}:{receiver}:{context.user_id}"},
     )
     client.views_open(trigger_id=body["trigger_id"], view=modal)

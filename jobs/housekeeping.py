@@ -6,6 +6,7 @@ import logging
 
 from bot.container import Container
 from bot.services.retention import KEEP_EVENT_KEYS
+from jobs.workspaces import for_each_workspace
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,10 @@ def forget_old_event_keys(container: Container) -> int:
 
 def apply_retention(container: Container) -> None:
     """Daily: redact what is older than each workspace's retention settings, and say what was done."""
-    for team_id in container.workspaces.active_team_ids():
-        report = container.retention.apply(team_id)
+    reports = for_each_workspace(
+        "retention", container.workspaces.active_team_ids(), container.retention.apply
+    )
+    for report in reports.values():
         log.info("%s", report)
     for team_id, rows in container.retention.purge_uninstalled().items():
         log.info(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.container import Container
+from jobs.workspaces import for_each_workspace
 
 log = logging.getLogger(__name__)
 
@@ -16,10 +17,10 @@ def relay_speakup_messages(container: Container) -> int:
 
 def apply_speakup_retention(container: Container) -> int:
     """Delete conversations older than each workspace's comment retention period."""
-    removed = 0
-    for team_id in container.speakup.teams_with_conversations():
-        count = container.speakup.apply_retention(team_id)
+    removed = for_each_workspace(
+        "speak up retention", container.speakup.teams_with_conversations(), container.speakup.apply_retention
+    )
+    for team_id, count in removed.items():
         if count:
             log.info("speak up: removed %d conversation(s) of %s after the retention period", count, team_id)
-        removed += count
-    return removed
+    return sum(removed.values())

@@ -143,7 +143,7 @@ def test_digest_numbers_equal_an_independent_computation_over_ten_weeks(
 
     answer = response_json(driver.command("/digest", "last-week", user=MANAGER))
     text = json.dumps(answer["blocks"], ensure_ascii=False)
-    assert f"{sentiment.count} items" in text and f"{loop.open_negative} negative item(s) still open" in text
+    assert f"{sentiment.count} items" in text and f"{loop.open_negative} negative items still open" in text
     assert f"Mean polarity {mean:+.2f}" in text and "SLA breaches: 3" in text
     assert "You said, we did" in text and "Called them back and refunded" in text
     assert len(answer["blocks"]) <= 50

@@ -278,7 +278,7 @@ def test_four_responses_are_withheld_five_are_shown_and_enps_matches_a_hand_comp
     expected = round(100 * (promoters - detractors) / len(scores))
     assert expected == 40
     assert f"eNPS *+{expected}*" in shown
-    assert "3 promoters (9-10), 1 passives (7-8), 1 detractors (0-6)" in shown
+    assert "3 promoters (9-10), 1 passive (7-8), 1 detractor (0-6)" in shown
     assert "5 of 8 answered (62%)" in shown
     assert "Mean 7.4" in shown
 

@@ -82,6 +82,8 @@ class OpenFeedback:
     received_at: datetime
     assignee: str | None
     text: str
+    card_channel: str | None = None  # where its card is (the digest links to it), once posted
+    card_ts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,17 @@ class OpenItem:
     age_days: int
     assignee: str | None
     excerpt: str
+    card_channel: str | None = None
+    card_ts: str | None = None
 
 
 @dataclass(frozen=True)
 class Durations:
     count: int
-    median_hours: float | None
+    median_hours: float | None  # to a tenth of an hour
     p90_hours: float | None
+    median_minutes: int | None = None  # to the minute: what is shown under an hour
+    p90_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,8 @@ def durations(pairs: Sequence[tuple[datetime, datetime]]) -> Durations:
         count=len(hours),
         median_hours=None if median is None else round(median, 1),
         p90_hours=None if p90 is None else round(p90, 1),
+        median_minutes=None if median is None else round(median * 60),
+        p90_minutes=None if p90 is None else round(p90 * 60),
     )
 
 
@@ -263,7 +271,14 @@ def loop_section(
     return LoopSection(
         open_negative=open_negative,
         oldest_open=tuple(
-            OpenItem(fb.id, max(0, (now - fb.received_at) // timedelta(days=1)), fb.assignee, fb.text)
+            OpenItem(
+                fb.id,
+                max(0, (now - fb.received_at) // timedelta(days=1)),
+                fb.assignee,
+                fb.text,
+                fb.card_channel,
+                fb.card_ts,
+            )
             for fb in oldest_open
         ),
         first_response=durations(responded),

@@ -168,6 +168,20 @@ class PraiseOffer:
 
 
 @dataclass(frozen=True)
+class ResolutionOffer:
+    """To whoever resolved feedback someone else had taken on: recognise the owner's work, in one click.
+
+    Not praise: the customer's words are a complaint (or a question), never quoted as if they thanked
+    anyone; the offer says what happened (it was resolved) and whose work it recognises.
+    """
+
+    feedback_id: int
+    owner: str
+    customer: str | None
+    complaint: bool  # negative feedback, called a complaint; anything else is "feedback"
+
+
+@dataclass(frozen=True)
 class FairnessNote:
     """Private, to one manager: the teammates nobody recognised in the last `weeks` weeks."""
 

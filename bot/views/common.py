@@ -80,3 +80,8 @@ def notice_modal(title: str, text: str) -> dict[str, Any]:
     return view(
         type="modal", title=truncate(title, MODAL_TITLE_LIMIT), close="Close", blocks=[md_section(text)]
     )
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """`1 detractor`, `2 detractors`, `1 person`, `0 people`: a number with its noun agreeing."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"

@@ -6,8 +6,16 @@ from typing import Any
 
 from slack_sdk.models.blocks import DividerBlock, HeaderBlock
 
-from bot.domain.digest import Digest, Durations, LoopSection, SentimentSection, TeamSection, WinsSection
-from bot.views.common import Message, context, escape, md_section, message, plain, truncate
+from bot.domain.digest import (
+    Digest,
+    Durations,
+    LoopSection,
+    OpenItem,
+    SentimentSection,
+    TeamSection,
+    WinsSection,
+)
+from bot.views.common import Message, context, count, escape, md_section, message, plain, truncate
 from bot.views.feedback import EMOJI
 
 EXCERPT = 140
@@ -24,17 +32,37 @@ def _arrow(change: float | None, against: str) -> str:
     return f"{arrow}{abs(change):.2f} vs {against}"
 
 
-def _hours(value: float | None) -> str:
-    if value is None:
+def _duration(hours: float | None, minutes: int | None) -> str:
+    """Minutes under an hour ("median 0 h" said nothing), hours under two days, then days."""
+    if hours is None:
         return "n/a"
-    return f"{value:g} h" if value < 48 else f"{value / 24:.1f} days"
+    if minutes is not None and minutes < 60:
+        return "under a minute" if minutes < 1 else f"{minutes} min"
+    return f"{hours:g} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
 def _durations(name: str, d: Durations) -> str:
     if not d.count:
         return f"{name}: none this week"
-    items = "1 item" if d.count == 1 else f"{d.count} items"
-    return f"{name}: median {_hours(d.median_hours)}, 90th percentile {_hours(d.p90_hours)} (of {items})"
+    median, p90 = _duration(d.median_hours, d.median_minutes), _duration(d.p90_hours, d.p90_minutes)
+    return f"{name}: median {median}, 90th percentile {p90} (of {count(d.count, 'item')})"
+
+
+def card_link(channel: str, ts: str) -> str:
+    """The archive link of a message, from where it is (no chat.getPermalink call needed)."""
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def _age(days: int) -> str:
+    return "received today" if days == 0 else f"{count(days, 'day')} old"
+
+
+def _open_item(item: OpenItem) -> str:
+    ref = f"#{item.id}"
+    if item.card_channel and item.card_ts:
+        ref = f"<{card_link(item.card_channel, item.card_ts)}|{ref}>"
+    owner = f"<@{item.assignee}>" if item.assignee else "nobody yet"
+    return f"• {ref}, {_age(item.age_days)}, {owner}: {_excerpt(item.excerpt)}"
 
 
 def _excerpt(text: str) -> str:
@@ -55,7 +83,7 @@ def sentiment_blocks(section: SentimentSection) -> list[Any]:
         if c
     )
     lines = [
-        f"*Customer sentiment*: {section.count} item{'' if section.count == 1 else 's'} · {labels}",
+        f"*Customer sentiment*: {count(section.count, 'item')} · {labels}",
         f"Mean polarity {_signed(section.mean_polarity)}" + (f" ({changes})" if changes else ""),
     ]
     if section.themes:
@@ -73,10 +101,8 @@ def sentiment_blocks(section: SentimentSection) -> list[Any]:
 
 
 def loop_blocks(loop: LoopSection) -> list[Any]:
-    lines = [f"*Closing the loop*: {loop.open_negative} negative item(s) still open"]
-    for item in loop.oldest_open:
-        owner = f"<@{item.assignee}>" if item.assignee else "nobody yet"
-        lines.append(f"• #{item.id}, {item.age_days} day(s) old, {owner}: {_excerpt(item.excerpt)}")
+    lines = [f"*Closing the loop*: {count(loop.open_negative, 'negative item')} still open"]
+    lines.extend(_open_item(item) for item in loop.oldest_open)
     if loop.open_negative > len(loop.oldest_open):
         lines.append(f"… and {loop.open_negative - len(loop.oldest_open)} more")
     lines.append(_durations("First response", loop.first_response))
@@ -127,7 +153,7 @@ def team_blocks(team: TeamSection) -> list[Any]:
 def wins_blocks(wins: WinsSection) -> list[Any]:
     values = ", ".join(f"#{escape(v.value)} ({v.count})" for v in wins.by_value[:3])
     lines = [
-        f"*Team wins*: {wins.total} kudos for {wins.people_recognised} people"
+        f"*Team wins*: {wins.total} kudos for {count(wins.people_recognised, 'person', 'people')}"
         + (f" · most recognised: {values}" if values else "")
     ]
     for story in wins.highlights[:3]:

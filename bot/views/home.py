@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, HeaderBlock
 
 from bot.views import ids
-from bot.views.common import Message, context, md_section, message, plain, view
+from bot.views.common import Message, context, count, md_section, message, plain, view
 
 INTRO = (
     "I help this team keep empathy at the centre: customer feedback reaches the people who can act on "
@@ -44,6 +44,20 @@ def empathy_help(commands: Sequence[Command]) -> Message:
             context("The bot's Home tab shows your kudos and, for owners, the settings."),
         ],
     )
+
+
+def privacy_summary(min_responses: int) -> list[Block]:
+    """Two lines on what matters most to a member, and where the whole statement is: the full text,
+    at the top of everyone's Home tab, pushed the commands out of sight."""
+    return [
+        md_section(
+            "*Privacy: what empathy-bot keeps*\n"
+            "Survey answers are stored without your name and shown only as totals, once at least "
+            f"{count(min_responses, 'person', 'people')} answered.\n"
+            "I never read your conversations for sentiment; kudos show in the kudos channel, no leaderboard."
+        ),
+        context("What is kept, for how long and who sees it: `/empathy privacy`"),
+    ]
 
 
 def home_view(

@@ -282,6 +282,37 @@ def praise_offer(feedback_id: int, receiver: str, customer: str | None, excerpt:
     return message(text, blocks)
 
 
+RESOLUTION = "resolution"  # the offer button's "for": a kudos for resolved feedback, not for praise
+
+
+def _whose(customer: str | None, complaint: bool) -> str:
+    what = "complaint" if complaint else "feedback"
+    return f"{escape(customer)}'s {what}" if customer else f"a customer's {what}"
+
+
+def resolution_offer(feedback_id: int, owner: str, customer: str | None, complaint: bool) -> Message:
+    """To whoever resolved feedback someone else had taken on: recognise their work (never "praised")."""
+    text = (
+        f":white_check_mark: You resolved {_whose(customer, complaint)}, which <@{owner}> had taken on. "
+        f"Recognise <@{owner}>'s work on it?"
+    )
+    button = ButtonElement(
+        text=plain("Send kudos"),
+        action_id=ids.KUDOS_FROM_FEEDBACK,
+        value=json.dumps({"feedback": feedback_id, "user": owner, "for": RESOLUTION}),
+        style="primary",
+    )
+    return message(text, [md_section(text), ActionsBlock(elements=[button])])
+
+
+def offered_story(for_: str | None, customer: str | None, feedback_text: str, complaint: bool) -> str:
+    """The story an offered kudos starts with: the customer's praise, or the resolution of their feedback."""
+    if for_ == RESOLUTION:
+        what = "complaint" if complaint else "feedback"
+        return f"Took on {customer or 'a customer'}'s {what} and saw it through to a resolution."
+    return f'{customer or "A customer"} wrote: "{feedback_text[:1500]}"'
+
+
 def fairness_nudge(names: Sequence[str], weeks: int) -> Message:
     """Private, to one manager: teammates nobody recognised lately. Never posted anywhere public."""
     text = (

@@ -18,6 +18,7 @@ from bot.views import ids
 from bot.views.common import (
     Message,
     context,
+    count,
     escape,
     md_section,
     message,
@@ -57,9 +58,10 @@ def rules_text(survey: SurveyInfo) -> str:
             "worse), never as figures. More: `/empathy privacy`."
         )
     if survey.anonymous:
+        least = count(survey.min_responses, "person", "people")
         return (
             ":lock: *Anonymous.* Your name is never stored with your answers. Results are shown only as "
-            f"totals, only after the survey closes and only if at least {survey.min_responses} people "
+            f"totals, only after the survey closes and only if at least {least} "
             "answered; comments appear only in that summary. Owners and managers see the results. "
             "More: `/empathy privacy`."
         )
@@ -140,7 +142,9 @@ def survey_message(
         scored = [q for q in survey.questions if q.scored]
         left = [q for q in scored if q.key not in answers]
         status = (
-            "Thank you, your answers are saved." if not left else f"Saved. {len(left)} question(s) to go."
+            "Thank you, your answers are saved."
+            if not left
+            else f"Saved. {count(len(left), 'question')} to go."
         )
         blocks.append(
             md_section(
@@ -201,14 +205,14 @@ def _stats_text(stats: QuestionStats, previous: QuestionStats | None) -> str:
         return head + "_No answers._"
     prev_mean = previous.mean if previous else None
     mean_change = None if prev_mean is None else round(stats.mean - prev_mean, 2)
-    lines = [f"Mean {stats.mean:g}{_change_text(mean_change)} · {stats.answered} answers"]
+    lines = [f"Mean {stats.mean:g}{_change_text(mean_change)} · {count(stats.answered, 'answer')}"]
     if stats.enps is not None:
         e = stats.enps
         prev_enps = previous.enps.score if previous and previous.enps else None
         enps_change = None if prev_enps is None else e.score - prev_enps
         lines.append(
-            f"eNPS *{e.score:+d}*{_change_text(enps_change)}: {e.promoters} promoters (9-10), "
-            f"{e.passives} passives (7-8), {e.detractors} detractors (0-6)"
+            f"eNPS *{e.score:+d}*{_change_text(enps_change)}: {count(e.promoters, 'promoter')} (9-10), "
+            f"{count(e.passives, 'passive')} (7-8), {count(e.detractors, 'detractor')} (0-6)"
         )
     lines.append("`" + "  ".join(f"{point}:{count}" for point, count in stats.distribution.items()) + "`")
     return head + "\n".join(lines)
@@ -241,7 +245,9 @@ def results_blocks(results: SurveyResults) -> list[Any]:
         for _key, text in results.comments[:MAX_COMMENTS_SHOWN]:
             blocks.append(md_section(quote(truncate(text, 1500))))
         if len(results.comments) > MAX_COMMENTS_SHOWN:
-            blocks.append(context(f"… and {len(results.comments) - MAX_COMMENTS_SHOWN} more comments."))
+            blocks.append(
+                context(f"… and {count(len(results.comments) - MAX_COMMENTS_SHOWN, 'more comment')}.")
+            )
     if survey.anonymous:
         blocks.append(
             context("Totals only; no answer can be traced to a person. `/pulse respond` closes the loop.")
@@ -319,7 +325,8 @@ def launch_confirmation(
         "Survey launched",
         [
             md_section(
-                f":rocket: {which} *{survey_id}* ({kind}) is on its way to {invited} people.{not_asked} "
+                f":rocket: {which} *{survey_id}* ({kind}) is on its way to "
+                f"{count(invited, 'person', 'people')}.{not_asked} "
                 f"`/pulse list` shows progress; results come to you when it closes."
             )
         ],

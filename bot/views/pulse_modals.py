@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     CheckboxesElement,
     ConversationFilter,
     ConversationSelectElement,
     DateTimePickerElement,
     InputBlock,
+    MarkdownTextObject,
     Option,
     PlainTextInputElement,
+    SectionBlock,
     StaticSelectElement,
     UserMultiSelectElement,
 )
@@ -48,15 +49,14 @@ def launch_modal(
     template = TEMPLATES[template_key]
     template_options = [Option(value=t.key, text=t.name) for t in TEMPLATES.values()]
     blocks: list[Any] = [
-        ActionsBlock(
+        SectionBlock(  # a section, not a bare actions block: the select gets a label like the fields below
             block_id=ids.PULSE_TEMPLATE_BLOCK,
-            elements=[
-                StaticSelectElement(
-                    action_id=ids.PULSE_TEMPLATE,
-                    options=template_options,
-                    initial_option=next(o for o in template_options if o.value == template_key),
-                )
-            ],
+            text=MarkdownTextObject(text="*Template*\nFills in the questions below; edit them as you like."),
+            accessory=StaticSelectElement(
+                action_id=ids.PULSE_TEMPLATE,
+                options=template_options,
+                initial_option=next(o for o in template_options if o.value == template_key),
+            ),
         ),
         InputBlock(
             block_id=ids.PULSE_TITLE_BLOCK,

@@ -60,7 +60,9 @@ def open_negative(
     where = (Feedback.team_id == team_id, Feedback.state.in_(open_states), Feedback.label == "negative")
     total = s.scalar(select(func.count()).select_from(Feedback).where(*where)) or 0
     oldest = s.scalars(select(Feedback).where(*where).order_by(Feedback.received_at).limit(limit))
-    return total, [OpenFeedback(fb.id, fb.received_at, fb.assignee, fb.text) for fb in oldest]
+    return total, [
+        OpenFeedback(fb.id, fb.received_at, fb.assignee, fb.text, fb.channel_id, fb.ts) for fb in oldest
+    ]
 
 
 def response_pairs(

@@ -18,9 +18,21 @@ _CHUNK = 500
 
 
 def lock_giver(s: Session, team_id: str, giver: str) -> None:
-    """On PostgreSQL, two /kudos at once from one giver must not both pass the allowance check."""
+    """Two gives at once from one giver must not both pass the allowance check: until this transaction
+    ends, another one reaching this point for the same giver waits here, and then reads the allowance
+    this one used.
+
+    PostgreSQL: a transaction-scoped advisory lock per giver. SQLite has one writer at a time, taken by
+    default at the first write, after the allowance was read (two readers both saw room left and both
+    wrote): take the write lock now instead, before the read. Its wait is the busy timeout.
+    """
     if is_postgres(s):
         s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"kudos:{team_id}:{giver}"})
+        return
+    connection = s.connection()
+    # pysqlite opens its transaction at the first write; one already open has written, so holds the lock.
+    if not getattr(connection.connection.dbapi_connection, "in_transaction", False):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _live_recipients() -> Select[Any]:

@@ -89,6 +89,11 @@ class KudosService:
     ) -> bool:
         return self.giving.offer_for_feedback(team_id, feedback_id, clicker, receiver, customer, excerpt)
 
+    def offer_for_resolution(
+        self, team_id: str, feedback_id: int, resolver: str, owner: str, customer: str | None, complaint: bool
+    ) -> bool:
+        return self.giving.offer_for_resolution(team_id, feedback_id, resolver, owner, customer, complaint)
+
     # Reactions
 
     def pending_for(self, team_id: str, recognition_id: int, user_id: str) -> Recognition:

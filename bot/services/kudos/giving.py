@@ -20,6 +20,7 @@ from bot.domain.kudos import (
     Person,
     PraiseOffer,
     Recognition,
+    ResolutionOffer,
     check_people,
     check_story,
     infer_beneficiary,
@@ -210,3 +211,18 @@ class Giving:
         with self._sessions.begin() as s:
             key = f"kudos-offer:{feedback_id}:{receiver}:{clicker}"
             return self._postbox.send(s, team_id, Post(to=clicker, content=offer, key=key)) == 1
+
+    def offer_for_resolution(
+        self, team_id: str, feedback_id: int, resolver: str, owner: str, customer: str | None, complaint: bool
+    ) -> bool:
+        """Offer whoever resolved feedback `owner` had taken on a one-click kudos for the owner (by DM, once).
+
+        Its own offer, not the praise one: nobody praised anyone, and the complaint is not quoted as if
+        it were thanks.
+        """
+        if resolver == owner:
+            return False
+        offer = ResolutionOffer(feedback_id, owner, customer, complaint)
+        with self._sessions.begin() as s:
+            key = f"kudos-resolution-offer:{feedback_id}:{owner}:{resolver}"
+            return self._postbox.send(s, team_id, Post(to=resolver, content=offer, key=key)) == 1

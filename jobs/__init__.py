@@ -12,7 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.container import Container
 from jobs.digest import send_weekly_digests
-from jobs.feedback import send_feedback_nudges
+from jobs.feedback import learn_feedback_labels, send_feedback_nudges
 from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_event_keys
 from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
@@ -35,6 +35,7 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         # (within the grace window); each workspace's own day, time and time zone are read on every run.
         (send_weekly_digests, {"trigger": "interval", "minutes": 5, "next_run_time": now}),
         (send_feedback_nudges, {"trigger": "interval", "minutes": 5}),
+        (learn_feedback_labels, {"trigger": "interval", "minutes": 1}),
         (run_pulse_surveys, {"trigger": "interval", "minutes": 1}),
         (send_kudos_fairness_nudges, {"trigger": "interval", "hours": 1}),
         (forget_old_event_keys, {"trigger": "cron", "hour": 3, "minute": 17}),

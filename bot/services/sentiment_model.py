@@ -2,8 +2,10 @@
 
 The one door to sentiment for other services: `judge` gives the Judgement of a text (the rating first, the
 learned model when it has earned its place, else the base scorer). The model is used for unrated items
-only once it has seen `min_examples` examples AND was right more often than the base scorer on the last
-examples it had not trained on yet (each batch is judged before it is learned: measured, stored).
+only once it has seen `min_examples` examples AND, on the last examples it had not trained on yet (each
+batch is judged before it is learned: measured, stored), holds at least `min_per_label` of each of
+negative and positive and beats the base scorer's balanced accuracy by `margin`: phase 1 compared on ~100
+items holding ~15 negatives, too few to tell a better model from luck, and put models in use too early.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain import sentiment
-from bot.domain.ratings import RatingScale
+from bot.domain.ratings import RatingInvalid, RatingScale
 from bot.domain.sentiment import FROM_MODEL, Judgement, Opinion, Thresholds
 from bot.domain.sentiment_learning import LabelledText, ModelQuality
 from bot.services.sentiment_learner import CorruptModel, Learner, ModelArrays
@@ -30,8 +32,12 @@ from storage.repositories import sentiment as repo
 log = logging.getLogger(__name__)
 
 MIN_EXAMPLES = 100
-WINDOW = 100
+WINDOW = 400
 MIN_WINDOW = 30
+# Each of negative and positive needs this many items in the window for its share right to mean anything,
+# and the model must beat the base scorer's balanced accuracy by MARGIN, not by a hair.
+MIN_PER_LABEL = 30
+MARGIN = 0.05
 REBUILD_BATCH = 256
 # Models kept in memory (1.5 MB each); the least recently used is dropped and reloaded when needed.
 CACHED_MODELS = 50
@@ -56,6 +62,8 @@ class SentimentModelService:
         min_examples: int = MIN_EXAMPLES,
         window: int = WINDOW,
         min_window: int = MIN_WINDOW,
+        min_per_label: int = MIN_PER_LABEL,
+        margin: float = MARGIN,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -63,6 +71,8 @@ class SentimentModelService:
         self._min_examples = min_examples
         self._window = window
         self._min_window = min(min_window, window)
+        self._min_per_label = min_per_label
+        self._margin = margin
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -73,6 +83,35 @@ class SentimentModelService:
             return
         with self._sessions.begin() as own:
             yield own
+
+    def judge_many(
+        self,
+        team_id: str,
+        items: Sequence[tuple[str, float | int | str | None, RatingScale | None]],
+        *,
+        thresholds: Thresholds | None = None,
+    ) -> list[Judgement | RatingInvalid]:
+        """judge() for a batch (CSV import): the model is read once and predicts all texts in one go; an
+        item whose rating is off its scale gets its RatingInvalid in place of a Judgement."""
+        learner = self._model_in_use(team_id, None)
+        texts = [text for text, _, _ in items]
+        opinions = learner.predict_many(texts) if learner is not None else [None] * len(texts)
+        limits = thresholds or self._thresholds
+        out: list[Judgement | RatingInvalid] = []
+        for (text, rating, scale), opinion in zip(items, opinions, strict=True):
+            try:
+                out.append(
+                    sentiment.judge(
+                        text,
+                        rating,
+                        scale,
+                        learned=_fixed(opinion) if opinion is not None else None,
+                        thresholds=limits,
+                    )
+                )
+            except RatingInvalid as invalid:
+                out.append(invalid)
+        return out
 
     def judge(
         self,
@@ -154,12 +193,14 @@ class SentimentModelService:
             repo.add_example(s, example)
 
     def _qualifies(self, seen: int, recent: list[list[int]]) -> bool:
-        """Enough examples, and a better balanced accuracy (the mean over labels of the share of each
-        label's items got right) than the base scorer: plain accuracy would favour a model that says
-        "positive" to everything where most customers are happy, and miss the complaints."""
-        if seen < self._min_examples or len(recent) < self._min_window:
-            return False
-        return balanced(recent, 0) > balanced(recent, 1)
+        return qualifies(
+            seen,
+            recent,
+            min_examples=self._min_examples,
+            min_window=self._min_window,
+            min_per_label=self._min_per_label,
+            margin=self._margin,
+        )
 
     def _save(
         self,
@@ -237,12 +278,13 @@ class SentimentModelService:
                 if session is None:
                     self._forget_cache(team_id)
                 return None
-            if session is None:
-                with self._lock:
-                    self._cache[team_id] = _Cached(version, learner, row.in_use)
-                    self._cache.move_to_end(team_id)
-                    while len(self._cache) > CACHED_MODELS:
-                        self._cache.popitem(last=False)
+            # Cached with the version read, also inside a caller's (read-only) transaction: a model saved
+            # later has another version and is reloaded.
+            with self._lock:
+                self._cache[team_id] = _Cached(version, learner, row.in_use)
+                self._cache.move_to_end(team_id)
+                while len(self._cache) > CACHED_MODELS:
+                    self._cache.popitem(last=False)
             return learner if row.in_use else None
 
     def rebuild(self, team_id: str, *, session: Session | None = None) -> None:
@@ -272,6 +314,21 @@ class SentimentModelService:
                 self.rebuild(team_id, session=s)
         self._forget_cache(team_id)
         return removed
+
+    def forget_items(self, team_id: str, item_refs: Sequence[str], *, session: Session | None = None) -> int:
+        """Delete the examples that these items gave (e.g. "feedback:42") and rebuild the model."""
+        if not item_refs:
+            return 0
+        with self._transaction(session) as s:
+            removed = repo.delete_item_examples(s, team_id, list(item_refs))
+            if removed:
+                self.rebuild(team_id, session=s)
+        self._forget_cache(team_id)
+        return removed
+
+    def forget_cached(self, team_id: str) -> None:
+        """Drop the in-memory copy (after a caller's transaction that changed the model committed)."""
+        self._forget_cache(team_id)
 
     def forget_workspace(self, team_id: str, *, session: Session | None = None) -> None:
         """Delete every example and the model of a workspace (uninstall, erasure)."""
@@ -310,6 +367,28 @@ def evaluations(stored: object) -> list[list[int]]:
     except (TypeError, ValueError):
         return []
     return [r for r in rows if 0 <= r[2] < len(sentiment.LABELS)]
+
+
+def qualifies(
+    seen: int,
+    recent: Sequence[Sequence[int]],
+    *,
+    min_examples: int = MIN_EXAMPLES,
+    min_window: int = MIN_WINDOW,
+    min_per_label: int = MIN_PER_LABEL,
+    margin: float = MARGIN,
+) -> bool:
+    """Whether a model earned its place: enough examples seen; enough evaluations, with at least
+    `min_per_label` negatives and positives among them; and a balanced accuracy (the mean over labels of
+    the share of each label's items got right; plain accuracy would favour a model that says "positive"
+    to everything where most customers are happy) above the base scorer's by `margin`."""
+    if seen < min_examples or len(recent) < min_window:
+        return False
+    for label in (sentiment.NEGATIVE, sentiment.POSITIVE):
+        index = sentiment.LABELS.index(label)
+        if sum(1 for e in recent if e[2] == index) < min_per_label:
+            return False
+    return balanced(recent, 0) >= balanced(recent, 1) + margin
 
 
 def balanced(recent: Sequence[Sequence[int]], who: int) -> float:

@@ -87,3 +87,13 @@ def save_model(session: Session, model: SentimentModel) -> None:
 
 def delete_model(session: Session, team_id: str) -> None:
     session.execute(delete(SentimentModel).where(SentimentModel.team_id == team_id))
+
+
+def delete_item_examples(session: Session, team_id: str, item_refs: list[str]) -> int:
+    """Delete the examples these items gave (item_ref "feedback:42", …)."""
+    return affected_rows(
+        session,
+        delete(SentimentExample).where(
+            SentimentExample.team_id == team_id, SentimentExample.item_ref.in_(item_refs)
+        ),
+    )

@@ -16,17 +16,25 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain import sentiment
 from bot.domain.ratings import RatingInvalid, RatingScale
-from bot.domain.sentiment import FROM_MODEL, Judgement, Opinion, Thresholds
+from bot.domain.sentiment import (
+    FROM_BASE,
+    FROM_MODEL,
+    NEEDS_REVIEW,
+    NOT_SCORED,
+    Judgement,
+    Opinion,
+    Thresholds,
+)
 from bot.domain.sentiment_learning import LabelledText, ModelQuality
 from bot.services.sentiment_learner import CorruptModel, Learner, ModelArrays
-from storage.models.sentiment import SentimentExample, SentimentModel
+from storage.models.sentiment import SentimentModel
 from storage.repositories import sentiment as repo
 
 log = logging.getLogger(__name__)
@@ -148,9 +156,16 @@ class SentimentModelService:
         self.learn_many(team_id, [LabelledText(text, label, origin, customer, item_ref)], session=session)
 
     def learn_many(
-        self, team_id: str, items: Sequence[LabelledText], *, session: Session | None = None
+        self,
+        team_id: str,
+        items: Sequence[LabelledText],
+        *,
+        session: Session | None = None,
+        judged: Sequence[Judgement | None] | None = None,
     ) -> int:
-        """Learn a batch (e.g. a CSV import of history): judged first by the model as it was, then learned."""
+        """Learn a batch (e.g. a CSV import of history): judged first by the model as it was, then learned
+        in one model update. `judged`, when given, holds each item's judgement made at intake: its words
+        were scored already, so its `base_label` is used instead of scoring them again."""
         if not items:
             return 0
         with self._transaction(session) as s:
@@ -159,38 +174,47 @@ class SentimentModelService:
             was_in_use = row is not None and row.in_use and learner.fitted
             before = learner.predict_many([i.text for i in items]) if learner.fitted else [None] * len(items)
             now = self._clock.now()
-            for item, model_opinion in zip(items, before, strict=True):
-                base = sentiment.judge(item.text, thresholds=self._thresholds)
-                predicted = base
-                if was_in_use and model_opinion is not None:
-                    predicted = sentiment.judge(
-                        item.text, learned=_fixed(model_opinion), thresholds=self._thresholds
-                    )
-                if model_opinion is not None and base.language == "en":
-                    right = [int(model_opinion.label == item.label), int(base.label == item.label)]
+            refs = [i.item_ref for i in items if i.item_ref]
+            existing = repo.examples_for_items(s, team_id, refs) if refs else {}
+            new: dict[str | int, dict[str, object]] = {}
+            for index, (item, model_opinion) in enumerate(zip(items, before, strict=True)):
+                given = judged[index] if judged is not None else None
+                if given is None or given.base_label is None:
+                    given = sentiment.judge(item.text, thresholds=self._thresholds)
+                base_label = given.base_label or given.label
+                english = given.language == "en"
+                predicted = (base_label, FROM_BASE if base_label != NEEDS_REVIEW else NOT_SCORED)
+                if was_in_use and model_opinion is not None and english:
+                    sure = model_opinion.confidence >= self._thresholds.min_confidence
+                    predicted = (model_opinion.label if sure else NEEDS_REVIEW, FROM_MODEL)
+                if model_opinion is not None and english:
+                    right = [int(model_opinion.label == item.label), int(base_label == item.label)]
                     recent.append([*right, sentiment.LABELS.index(item.label)])
-                self._store_example(s, team_id, item, predicted, now)
+                values: dict[str, object] = {
+                    "team_id": team_id,
+                    "item_ref": item.item_ref,
+                    "text": item.text,
+                    "label": item.label,
+                    "origin": item.origin,
+                    "customer": item.customer,
+                    "predicted": predicted[0],
+                    "predicted_by": predicted[1],
+                    "created_at": now,
+                }
+                stored = existing.get(item.item_ref) if item.item_ref else None
+                if stored is not None:
+                    values["customer"] = item.customer or stored.customer
+                    for key, value in values.items():
+                        setattr(stored, key, value)
+                else:
+                    new[item.item_ref or index] = values  # a later example of the same item replaces it
+            repo.add_examples(s, list(new.values()))
             learner.learn([i.text for i in items], [i.label for i in items])
             seen = (row.examples_seen if row is not None else 0) + len(items)
             self._save(s, team_id, learner, seen, recent[-self._window :], row)
         if session is None:
             self._forget_cache(team_id)
         return len(items)
-
-    def _store_example(
-        self, s: Session, team_id: str, item: LabelledText, predicted: Judgement, now: datetime
-    ) -> None:
-        existing = repo.example_for_item(s, team_id, item.item_ref) if item.item_ref else None
-        example = existing or SentimentExample(team_id=team_id, item_ref=item.item_ref)
-        example.text = item.text
-        example.label = item.label
-        example.origin = item.origin
-        example.customer = item.customer or example.customer
-        example.predicted = predicted.label
-        example.predicted_by = predicted.source
-        example.created_at = now
-        if existing is None:
-            repo.add_example(s, example)
 
     def _qualifies(self, seen: int, recent: list[list[int]]) -> bool:
         return qualifies(

@@ -284,14 +284,37 @@ def pending_examples(s: Session, team_id: str, limit: int) -> list[tuple[int, La
         .order_by(Feedback.id)
         .limit(limit)
     ).all()
-    out: list[tuple[int, LabelledText | None]] = []
-    for fb in rows:
-        example = None
-        if fb.label in sentiment.LABELS and (fb.text or "").strip():
-            origin = FROM_CORRECTION if fb.label_corrected_by else FROM_RATING
-            example = LabelledText(fb.text, fb.label, origin, fb.customer, f"feedback:{fb.id}")
-        out.append((fb.id, example))
-    return out
+    return [(fb.id, _example(fb)) for fb in rows]
+
+
+def pending_in_batch(
+    s: Session, team_id: str, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, LabelledText | None]]:
+    """The items of these (source, external_id) still waiting to be learned, with their examples."""
+    found: dict[tuple[str, str], tuple[int, LabelledText | None]] = {}
+    for source in {src for src, _ in keys}:
+        ids = [ext for src, ext in keys if src == source]
+        for start in range(0, len(ids), 500):
+            rows = s.scalars(
+                select(Feedback).where(
+                    Feedback.team_id == team_id,
+                    Feedback.source == source,
+                    Feedback.external_id.in_(ids[start : start + 500]),
+                    Feedback.learn_pending.is_(True),
+                )
+            )
+            for fb in rows:
+                found[(fb.source, fb.external_id)] = (fb.id, _example(fb))
+    return found
+
+
+def _example(fb: Feedback) -> LabelledText | None:
+    """What the model learns from an item: its text and label (rating or correction), or None when there
+    is nothing to learn any more (corrected to "needs a human read", text removed by retention)."""
+    if fb.label not in sentiment.LABELS or not (fb.text or "").strip():
+        return None
+    origin = FROM_CORRECTION if fb.label_corrected_by else FROM_RATING
+    return LabelledText(fb.text, fb.label, origin, fb.customer, f"feedback:{fb.id}")
 
 
 def clear_pending(s: Session, ids: Sequence[int]) -> None:

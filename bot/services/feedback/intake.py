@@ -210,6 +210,7 @@ class Intake:
             [(data.text, data.rating, scale) for _, data, scale in valid],
             thresholds=thresholds_for(plan.settings),
         )
+        judgements: list[Judgement] = []
         for (line, data, _), judgement in zip(valid, judged, strict=True):
             try:
                 if isinstance(judgement, RatingInvalid):
@@ -227,6 +228,7 @@ class Intake:
                 result.rejected.append((line, invalid.message))
                 continue
             prepared.append((line, values))
+            judgements.append(judgement)
         refused_before_insert = len(result.rejected)
         if not prepared:
             return result
@@ -244,9 +246,32 @@ class Intake:
                         result.rejected.append((line, f"the database refused this row: {reason}"))
         result.duplicates = len(prepared) - result.imported - (len(result.rejected) - refused_before_insert)
         result.rejected.sort()
-        if any(values["learn_pending"] for _, values in prepared):
-            self.learn_pending(plan.team_id)  # history with ratings trains the model before the bot goes live
+        rated = {
+            (values["source"], values["external_id"]): (values, judgement)
+            for (_, values), judgement in zip(prepared, judgements, strict=True)
+            if values["learn_pending"]
+        }
+        if rated:  # history with ratings trains the model before the bot goes live
+            self._learn_batch(plan.team_id, rated)
         return result
+
+    def _learn_batch(
+        self, team_id: str, rated: dict[tuple[str, str], tuple[dict[str, Any], Judgement]]
+    ) -> None:
+        """Learn a committed batch's rated items in one model update, reusing their judgements (their
+        words are not scored twice)."""
+        with self._sessions.begin() as s:
+            stored = repo.pending_in_batch(s, team_id, list(rated))
+            examples, judged = [], []
+            for key, (_, example) in stored.items():
+                if example is None:
+                    continue
+                values, judgement = rated[key]
+                examples.append(example)
+                judged.append(judgement if values["text"] == example.text else None)
+            self._judge.learn_many(team_id, examples, session=s, judged=judged)
+            repo.clear_pending(s, [fb_id for fb_id, _ in stored.values()])
+        self._judge.forget_cached(team_id)
 
     def learn_pending(self, team_id: str | None = None, batch: int = 2_000) -> int:
         """Teach each workspace's model its rated and corrected items not learned yet, a batch at a time

@@ -263,3 +263,9 @@ def follow_up_reminder(item: FeedbackItem) -> Message:
     if item.permalink:
         blocks.append(context(f"<{item.permalink}|original message>"))
     return message(text, blocks)
+
+
+def sentiment_quality_home_section(described: str) -> list[Block]:
+    """Owners' App Home: how well the sentiment scorer agrees with ratings and corrections, and which
+    scorer (base or learned) is in use."""
+    return [md_section(f"*Customer sentiment scorer*\n{escape(described[:1].upper() + described[1:])}.")]

@@ -326,7 +326,8 @@ def readable(text: str, names: Mapping[str, str] | None = None) -> str:
             return f"{url_label} ({url})" if url_label and url_label != url else url
         if kind == "!":
             special = target.split("^", 1)[0]
-            return f"@{label or (special if special in ('here', 'channel', 'everyone') else target)}"
+            name = label or (special if special in ("here", "channel", "everyone") else target)
+            return name if name.startswith("@") else f"@{name}"
         if kind == "@":
             return f"@{label or people.get(target, target)}"
         return f"#{label or target}"

@@ -172,7 +172,8 @@ class SentimentModelService:
             row = repo.load_model(s, team_id, for_update=True)
             learner, recent = self._readable(s, team_id, row)
             was_in_use = row is not None and row.in_use and learner.fitted
-            before = learner.predict_many([i.text for i in items]) if learner.fitted else [None] * len(items)
+            # Judged by the model as it was, then learned: one vectorisation, one update for the batch.
+            before = learner.predict_then_learn([i.text for i in items], [i.label for i in items])
             now = self._clock.now()
             refs = [i.item_ref for i in items if i.item_ref]
             existing = repo.examples_for_items(s, team_id, refs) if refs else {}
@@ -209,7 +210,6 @@ class SentimentModelService:
                 else:
                     new[item.item_ref or index] = values  # a later example of the same item replaces it
             repo.add_examples(s, list(new.values()))
-            learner.learn([i.text for i in items], [i.label for i in items])
             seen = (row.examples_seen if row is not None else 0) + len(items)
             self._save(s, team_id, learner, seen, recent[-self._window :], row)
         if session is None:

@@ -101,6 +101,9 @@ SCALES: dict[str, RatingScale] = {
 }
 
 
+_ALIASES = {"goodbad": "good-bad", "good/bad": "good-bad", "csat": "great-okay-bad", "nps": "0-10"}
+
+
 def scale_names() -> str:
     return ", ".join(SCALES)
 
@@ -108,7 +111,7 @@ def scale_names() -> str:
 def parse_scale(name: str) -> RatingScale:
     """The scale called `name` (case and spaces ignored); RatingInvalid naming the valid ones otherwise."""
     key = (name or "").strip().lower().replace(" ", "")
-    key = {"goodbad": "good-bad", "good/bad": "good-bad", "csat": "great-okay-bad", "nps": "0-10"}.get(key, key)
+    key = _ALIASES.get(key, key)
     if key not in SCALES:
         raise RatingInvalid("rating_scale", f"Unknown rating scale {name!r}: use one of {scale_names()}.")
     return SCALES[key]

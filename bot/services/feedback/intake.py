@@ -7,6 +7,7 @@ happens off the request path (`learn_pending`, run by a job and after each CSV b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -46,6 +47,8 @@ from bot.services.sentiment_model import SentimentModelService
 from bot.services.settings import SettingsService
 from storage.models import Feedback
 from storage.repositories import feedback as repo
+
+log = logging.getLogger(__name__)
 
 CARD_POSTED = "feedback.card_posted"
 # The settings' defaults for the positive/negative thresholds; an owner's change shifts the scorer's own.
@@ -279,19 +282,26 @@ class Intake:
         learned = 0
         teams = [team_id] if team_id is not None else self._pending_teams()
         for team in teams:
-            while True:
-                with self._sessions.begin() as s:
-                    items = repo.pending_examples(s, team, batch)
-                    if not items:
-                        break
-                    examples = [example for _, example in items if example is not None]
-                    self._judge.learn_many(team, examples, session=s)
-                    repo.clear_pending(s, [fb_id for fb_id, _ in items])
-                self._judge.forget_cached(team)
-                learned += len(items)
-                if len(items) < batch:
-                    break
+            try:
+                learned += self._learn_team(team, batch)
+            except Exception:  # one workspace's failure must not stop the others' learning
+                log.exception("Learning the labels of workspace %s failed; retried on the next run", team)
         return learned
+
+    def _learn_team(self, team: str, batch: int) -> int:
+        learned = 0
+        while True:
+            with self._sessions.begin() as s:
+                items = repo.pending_examples(s, team, batch)
+                if not items:
+                    return learned
+                examples = [example for _, example in items if example is not None]
+                self._judge.learn_many(team, examples, session=s)
+                repo.clear_pending(s, [fb_id for fb_id, _ in items])
+            self._judge.forget_cached(team)
+            learned += len(items)
+            if len(items) < batch:
+                return learned
 
     def _pending_teams(self) -> list[str]:
         with self._sessions() as s:

@@ -156,7 +156,7 @@ def test_rated_items_teach_the_model_which_labels_unrated_items_and_a_correction
 ) -> None:
     post(small_gate, TEAM_ID, {"id": "before", "text": UNRATED_BAD})
     small_gate.outbox.drain()
-    assert "Needs a human read customer feedback" in card_of(slack)
+    assert "Customer feedback that needs a human read" in card_of(slack)
     teach_over_http(small_gate, TEAM_ID, 3)
     assert post(small_gate, TEAM_ID, {"id": "U-1", "text": UNRATED_BAD}).status == 201
     small_gate.outbox.drain()
@@ -236,7 +236,7 @@ def test_a_german_complaint_needs_a_human_read_gets_the_sla_nudge_and_is_counted
     assert post(configured, TEAM_ID, {"id": "G-1", "text": GERMAN}).status == 201
     configured.outbox.drain()
     card = card_of(slack)
-    assert "Needs a human read customer feedback" in card and "not scored: German" in card
+    assert "Customer feedback that needs a human read" in card and "not scored: German" in card
     assert slack.messages("CESCAL1") == []  # not escalated as a complaint
     relabel = json.loads(card)[-1]["elements"][-1]
     assert {o["value"].split(":")[1] for o in relabel["options"]} == {"positive", "neutral", "negative"}

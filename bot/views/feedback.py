@@ -54,6 +54,13 @@ def label_name(label: str) -> str:
     return LABEL_NAMES.get(label, label.capitalize())
 
 
+def _headline(label: str) -> str:
+    """ "Negative customer feedback"; "Customer feedback that needs a human read"."""
+    if label == "needs_review":
+        return "Customer feedback that needs a human read"
+    return f"{label_name(label)} customer feedback"
+
+
 def _how_labelled(item: FeedbackItem) -> str:
     """Where the label came from: "from the customer's 1★ rating; the words read positive", or who
     corrected it and what the scorer had said."""
@@ -96,7 +103,7 @@ def feedback_card(item: FeedbackItem) -> Message:
         if item.root_cause:
             status += f" _(root cause: {escape(item.root_cause)})_"
     blocks: list = [
-        md_section(f"{emoji} *{label_name(item.label)} customer feedback* ({scored})"),
+        md_section(f"{emoji} *{_headline(item.label)}* ({scored})"),
         md_section(quote(body)),
         context(" · ".join(facts)),
         md_section(status),
@@ -129,7 +136,7 @@ def feedback_card(item: FeedbackItem) -> Message:
             )
         )
         blocks.append(ActionsBlock(block_id=f"feedback_actions_{item.id}", elements=buttons))
-    text = f"{label_name(item.label)} customer feedback from {item.source}: {item.text}"
+    text = f"{_headline(item.label)} from {item.source}: {item.text}"
     return message(escape(truncate(text, 300)), blocks)
 
 
@@ -236,6 +243,8 @@ def logged_notice(item: FeedbackItem, created: bool) -> str:
     if not created:
         return "That feedback was already logged."
     how = f" ({escape(item.label_reason)})" if item.label_reason else ""
+    if item.label == "needs_review":
+        return f"Logged: it needs a human read{how}. Thanks!"
     return f"Logged as {label_name(item.label).lower()} customer feedback{how}. Thanks!"
 
 

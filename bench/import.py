@@ -11,6 +11,7 @@ import time
 from bot.clock import SystemClock
 from bot.config import EnvConfig
 from bot.container import build_container
+from bot.domain.actor import Actor
 from bot.feedback_import import import_csv
 from storage.db import create_db_engine
 from storage.models import Base
@@ -31,6 +32,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument(
+        "--rating-scale",
+        default="1-5",
+        help="the csv source's declared scale: every rated row is labelled by its rating and learned "
+        "(learn_many, once per batch); 'none' to score words only",
+    )
     args = parser.parse_args()
     rng = random.Random(7)
     text = "id,text,customer,rating\n" + "".join(
@@ -43,11 +50,17 @@ def main() -> None:
     container = build_container(
         EnvConfig(database_url=url, secret_key="b" * 64), clock=SystemClock(), engine=engine
     )
+    if args.rating_scale != "none":
+        container.sources.add(Actor.operator("TBENCH"), "csv", rating_scale=args.rating_scale)
     start = time.perf_counter()
     report = import_csv(container.feedback, "TBENCH", io.StringIO(text))
     elapsed = time.perf_counter() - start
     rate = report.imported / elapsed
-    print(f"{engine.dialect.name}: {report.imported} rows in {elapsed:.1f} s = {rate:,.0f} rows/s")
+    learned = container.sentiment.quality("TBENCH").examples
+    print(
+        f"{engine.dialect.name}: {report.imported} rows in {elapsed:.1f} s = {rate:,.0f} rows/s "
+        f"(rating scale {args.rating_scale}; {learned} examples learned)"
+    )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.kudos import KudosService
 from bot.services.pulse import PulseService
 from bot.services.retention import Retention
+from bot.services.sentiment_model import SentimentModelService
 from bot.services.settings import SettingsService
 from bot.services.sources import SourcesService
 from bot.services.speakup import SpeakupService
@@ -46,6 +47,7 @@ class Container:
     outbox: Outbox
     notifier: Notifier
     feedback: FeedbackService
+    sentiment: SentimentModelService
     pulse: PulseService
     retention: Retention
     data_rights: DataRights
@@ -101,10 +103,11 @@ def build_container(
         wakeup=wakeup,
         outbox=outbox,
         notifier=notifier,
-        feedback=FeedbackService(sessions, clock, workspace_settings, notifier),
+        sentiment=(sentiment := SentimentModelService(sessions, clock)),
+        feedback=FeedbackService(sessions, clock, workspace_settings, notifier, sentiment),
         pulse=(pulse := PulseService(sessions, clock, workspace_settings, notifier, settings.secret_key)),
         retention=Retention(sessions, clock, workspace_settings),
-        data_rights=DataRights(sessions, pulse, notifier),
+        data_rights=DataRights(sessions, pulse, notifier, sentiment=sentiment),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),
         digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, notifier),
         sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key),

@@ -12,10 +12,16 @@ from bot import audience
 from bot.channels import posting_problem
 from bot.container import Container
 from bot.domain.actor import Actor
-from bot.domain.feedback import FeedbackInput, FeedbackInvalid, FeedbackItem, RuleInvalid
+from bot.domain.feedback import (
+    FeedbackInput,
+    FeedbackInvalid,
+    FeedbackItem,
+    RuleInvalid,
+    bare_mentions,
+)
 from bot.domain.praise import named_people
 from bot.views import ids
-from bot.views.feedback import feedback_help, log_feedback_modal, resolve_modal
+from bot.views.feedback import feedback_help, log_feedback_modal, logged_notice, resolve_modal
 from bot.views.routing import FIELD_BLOCKS, read_rule_form, routing_rules_modal
 from handlers.payload import action_record_id
 
@@ -49,7 +55,16 @@ def open_feedback_modal(ack: Ack, command: dict[str, Any], client: WebClient) ->
         ack(response_type="ephemeral", **feedback_help().as_kwargs())
         return
     ack()
-    client.views_open(trigger_id=command["trigger_id"], view=log_feedback_modal(text))
+    modal = log_feedback_modal(text, names=_names_for(client, text))
+    client.views_open(trigger_id=command["trigger_id"], view=modal)
+
+
+def _names_for(client: WebClient, text: str) -> dict[str, str]:
+    """Names of the people mentioned by id only (<@U123>) in `text`, so the form shows names, not ids."""
+    wanted = set(bare_mentions(text))
+    if not wanted:
+        return {}
+    return {uid: names[0] for uid, names in audience.names(client).items() if uid in wanted and names}
 
 
 def open_feedback_modal_from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
@@ -57,7 +72,8 @@ def open_feedback_modal_from_message(ack: Ack, shortcut: dict[str, Any], client:
     channel, ts = shortcut["channel"]["id"], shortcut["message"]["ts"]
     permalink = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
     meta = json.dumps({"ref": f"{channel}:{ts}", "permalink": permalink})
-    modal = log_feedback_modal(shortcut["message"].get("text", ""), meta)
+    text = shortcut["message"].get("text", "")
+    modal = log_feedback_modal(text, meta, names=_names_for(client, text))
     client.views_open(trigger_id=shortcut["trigger_id"], view=modal)
 
 
@@ -65,7 +81,9 @@ def _value(values: dict[str, Any], block: str) -> str:
     return (values.get(block, {}).get(ids.FEEDBACK_VALUE, {}).get("value") or "").strip()
 
 
-def submit_feedback(ack: Ack, view: dict[str, Any], context: BoltContext, services: Container) -> None:
+def submit_feedback(
+    ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
     values = view["state"]["values"]
     meta = json.loads(view.get("private_metadata") or "{}")
     data = FeedbackInput(
@@ -76,11 +94,13 @@ def submit_feedback(ack: Ack, view: dict[str, Any], context: BoltContext, servic
         permalink=meta.get("permalink"),
     )
     try:
-        services.feedback.ingest(context.team_id or "", data)
+        item, created = services.feedback.ingest(context.team_id or "", data)
     except FeedbackInvalid as invalid:
         ack(response_action="errors", errors={ids.FEEDBACK_LOG_TEXT_BLOCK: invalid.message})
         return
     ack()
+    if context.user_id:  # a modal has no channel to answer in: the confirmation comes as a DM
+        client.chat_postMessage(channel=context.user_id, text=logged_notice(item, created))
 
 
 def acknowledge_feedback(

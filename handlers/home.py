@@ -13,6 +13,7 @@ from bot.domain.actor import Actor
 from bot.domain.settings import SettingsInvalid, changed_channels
 from bot.manifest import COMMANDS
 from bot.views import ids
+from bot.views.feedback import sentiment_quality_home_section
 from bot.views.home import first_owner_section, home_view, privacy_summary
 from bot.views.kudos import kudos_home_section
 from bot.views.routing import routing_home_section
@@ -44,6 +45,8 @@ def render_home(services: Container, client: WebClient, team_id: str, user_id: s
         privacy_summary(settings.pulse_min_responses),
         speakup_home_section(),
     ]
+    if is_owner:
+        sections.append(sentiment_quality_home_section(services.sentiment.quality(team_id).describe()))
     client.views_publish(
         user_id=user_id, view=home_view(is_owner=is_owner, commands=COMMANDS, sections=sections)
     )

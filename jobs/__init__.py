@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.container import Container
 from jobs.digest import send_weekly_digests
-from jobs.feedback import send_feedback_nudges
+from jobs.feedback import learn_feedback_labels, send_feedback_nudges
 from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_event_keys
 from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
@@ -38,6 +38,7 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         # (within the grace window); each workspace's own day, time and time zone are read on every run.
         (send_weekly_digests, {"trigger": "interval", "minutes": 5, "next_run_time": now}),
         (send_feedback_nudges, {"trigger": "interval", "minutes": 5}),
+        (learn_feedback_labels, {"trigger": "interval", "minutes": 1}),
         (run_pulse_surveys, {"trigger": "interval", "minutes": 1}),
         # A launch is stored before the modal closes; who is in its audience is asked of Slack here, soon.
         (resolve_pulse_launches, {"trigger": "interval", "seconds": 5}),

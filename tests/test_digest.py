@@ -107,7 +107,8 @@ def test_digest_numbers_equal_an_independent_computation_over_ten_weeks(
     assert sentiment is not None
     assert sentiment.count == len(this)
     assert sentiment.by_label == {
-        lab: sum(r["label"] == lab for r in this) for lab in ("positive", "neutral", "negative")
+        lab: sum(r["label"] == lab for r in this)
+        for lab in ("positive", "neutral", "negative", "needs_review")
     }
     assert sentiment.mean_polarity == round(mean, 2)
     assert sentiment.change_vs_last_week == round(mean - statistics.fmean(r["polarity"] for r in last), 2)

@@ -140,7 +140,8 @@ def test_delighted_update_carries_the_comment_into_the_same_item(
     created = send(configured, case, source, case["created_first"])
     assert created.status == 201, created.body
     [item] = stored(configured)
-    assert item.text == "rated 3/10, no comment" and item.label == "neutral"
+    # The customer's rating decides (issue 14): NPS 3 is a detractor, negative whatever the words.
+    assert item.text == "rated 3/10, no comment" and item.label == "negative"
     updated = send(configured, case, source)
     assert updated.status == 200 and updated.json()["revised"] is True
     [item] = stored(configured)

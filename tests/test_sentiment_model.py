@@ -31,7 +31,7 @@ UNRATED_BAD = "my zorblat crate flonked"
 @pytest.fixture
 def service(engine: Engine) -> Iterator[SentimentModelService]:
     yield SentimentModelService(
-        make_sessions(engine), FixedClock(START), min_examples=8, window=20, min_window=4
+        make_sessions(engine), FixedClock(START), min_examples=8, window=20, min_window=4, min_per_label=2
     )
 
 

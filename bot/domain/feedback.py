@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 
@@ -28,6 +29,10 @@ IMPORTED = "imported"
 STATES = (NEW, ACKNOWLEDGED, TAKEN, RESOLVED)
 OPEN_STATES = (NEW, ACKNOWLEDGED, TAKEN)
 LABELS = sentiment.LABELS
+# What a person may set a label to on the card: the three labels, or "needs a human read".
+CORRECTABLE_LABELS = sentiment.JUDGEMENT_LABELS
+# Labels that get the SLA reminder: complaints, and items the scorer could not judge (never silently fine).
+NEEDS_ANSWER_LABELS = (sentiment.NEGATIVE, sentiment.NEEDS_REVIEW)
 # How much of the text a card shows; longer text (measured as the card quotes it) goes whole in its thread.
 CARD_TEXT_LIMIT = 1200
 SECTION_TEXT_LIMIT = 3000  # Slack's limit for a section's text
@@ -35,6 +40,10 @@ SECTION_TEXT_LIMIT = 3000  # Slack's limit for a section's text
 
 class FeedbackInvalid(UserFacingError):
     """The feedback cannot be accepted as given (empty text, no channel to route to, …)."""
+
+
+class RatingRefused(FieldError, FeedbackInvalid):
+    """A rating, or rating scale, that is not on the item's scale: refused, nothing stored."""
 
 
 class RuleInvalid(FieldError, FeedbackInvalid):
@@ -107,6 +116,13 @@ class FeedbackItem:
     resolution: str | None
     root_cause: str | None
     permalink: str | None = None
+    # Where the label came from and why ("from the customer's 1★ rating"), and a strong disagreement of the
+    # words with the rating ("the words read positive"); None for items stored before judgements.
+    label_source: str | None = None
+    label_reason: str | None = None
+    disagreement: str | None = None
+    acknowledged_by: str | None = None
+    resolved_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,8 @@ class ImportPlan:
     settings: WorkspaceSettings
     rules: tuple[Rule, ...]
     post_cards: bool
+    # Each webhook source's declared rating scale (by source name), for inputs that name none.
+    scales: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -257,6 +275,7 @@ def choose_route(
             break
     if channel is None:
         return None
+    # Only complaints escalate; an item that needs a human read gets the SLA reminder instead.
     escalation = ws.escalation_channel if label == sentiment.NEGATIVE else None
     if escalation == channel:
         escalation = None
@@ -291,3 +310,31 @@ def sla_stage(hours: float, sla_hours: float) -> int | None:
 
 def follow_up_due(resolved_at: datetime | None, now: datetime, follow_up_days: int) -> bool:
     return resolved_at is not None and now >= resolved_at + timedelta(days=follow_up_days)
+
+
+_MARKUP = re.compile(r"<([!@#])([^<>|]*)(?:\|([^<>]*))?>|<((?:https?|mailto):[^<>|]+)(?:\|([^<>]*))?>")
+
+
+def readable(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Slack message markup as a person reads it: <!here> → @here, <@U0GUS|gus> → @gus, <#C1|support> →
+    #support, <https://x|site> → site (https://x); &amp; &lt; &gt; undone. `names` names bare user ids."""
+    people = names or {}
+
+    def spelled(match: re.Match[str]) -> str:
+        kind, target, label, url, url_label = match.groups()
+        if url is not None:
+            return f"{url_label} ({url})" if url_label and url_label != url else url
+        if kind == "!":
+            special = target.split("^", 1)[0]
+            name = label or (special if special in ("here", "channel", "everyone") else target)
+            return name if name.startswith("@") else f"@{name}"
+        if kind == "@":
+            return f"@{label or people.get(target, target)}"
+        return f"#{label or target}"
+
+    return html.unescape(_MARKUP.sub(spelled, text))
+
+
+def bare_mentions(text: str) -> list[str]:
+    """User ids mentioned without a name (<@U123>): the ones a caller must look up to name them."""
+    return re.findall(r"<@([UW][A-Z0-9]+)>", text)

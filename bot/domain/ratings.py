@@ -38,23 +38,36 @@ class RatingScale:
         value = int(rating)
         names = {v: w for w, v in reversed(list(self.words.items()))}
         if self.template == "word" and value in names:
-            return f"“{names[value]}”" if self.name == "good-bad" else names[value]
+            return f"“{names[value]}”" if self.name != "thumbs" else names[value]
         return self.template.format(value)
 
 
+# Zendesk's satisfaction rating: bad = 0, good = 1 (as bot/domain/intake/zendesk.py sends it).
 _GOOD_BAD_WORDS = {
     "bad": 0,
     "poor": 0,
     "unsatisfied": 0,
     "dissatisfied": 0,
     "negative": 0,
-    "okay": 1,
-    "ok": 1,
-    "neutral": 1,
-    "good": 2,
-    "great": 2,
-    "satisfied": 2,
-    "positive": 2,
+    "good": 1,
+    "great": 1,
+    "satisfied": 1,
+    "positive": 1,
+}
+# Three-step CSAT (Freshdesk, Help Scout): bad = 1, okay = 2, great = 3.
+_THREE_STEP_WORDS = {
+    "bad": 1,
+    "poor": 1,
+    "unsatisfied": 1,
+    "dissatisfied": 1,
+    "negative": 1,
+    "okay": 2,
+    "ok": 2,
+    "neutral": 2,
+    "great": 3,
+    "good": 3,
+    "satisfied": 3,
+    "positive": 3,
 }
 _THUMBS_WORDS = {
     "thumbs-down": 0,
@@ -78,11 +91,17 @@ SCALES: dict[str, RatingScale] = {
         RatingScale("0-5", 0, 5, 2, 3, template="{}★"),
         RatingScale("0-10", 0, 10, 6, 8, template="NPS {}"),
         RatingScale("1-10", 1, 10, 6, 8, template="{}/10"),
-        # Zendesk's good/bad satisfaction and three-step CSAT (bad / okay / great) on one scale: 0, 1, 2.
-        RatingScale("good-bad", 0, 2, 0, 1, words=_GOOD_BAD_WORDS, template="word"),
+        # Customer effort (Delighted's CES): 1-3 disagree that it was easy, 4 neutral, 5-7 agree.
+        RatingScale("1-7", 1, 7, 3, 4, template="{}/7"),
+        # The adapters' names and numbers (bot/domain/intake/common.py): good-bad 0/1, great-okay-bad 1-3.
+        RatingScale("good-bad", 0, 1, 0, 0, words=_GOOD_BAD_WORDS, template="word"),
+        RatingScale("great-okay-bad", 1, 3, 1, 2, words=_THREE_STEP_WORDS, template="word"),
         RatingScale("thumbs", 0, 1, 0, 0, words=_THUMBS_WORDS, template="word"),
     )
 }
+
+
+_ALIASES = {"goodbad": "good-bad", "good/bad": "good-bad", "csat": "great-okay-bad", "nps": "0-10"}
 
 
 def scale_names() -> str:
@@ -92,7 +111,7 @@ def scale_names() -> str:
 def parse_scale(name: str) -> RatingScale:
     """The scale called `name` (case and spaces ignored); RatingInvalid naming the valid ones otherwise."""
     key = (name or "").strip().lower().replace(" ", "")
-    key = {"goodbad": "good-bad", "good/bad": "good-bad", "csat": "good-bad", "nps": "0-10"}.get(key, key)
+    key = _ALIASES.get(key, key)
     if key not in SCALES:
         raise RatingInvalid("rating_scale", f"Unknown rating scale {name!r}: use one of {scale_names()}.")
     return SCALES[key]

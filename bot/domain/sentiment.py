@@ -48,6 +48,17 @@ NOT_SCORED = "not_scored"
 CHUNK_CHARS = 1_000
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_WORDS = re.compile(r"[a-z']+")
+# English function words: in English prose they are about 4 words in 10; in German, French, Spanish,
+# Dutch or Italian text, spelled in ASCII, few of them occur (measured in bench/sentiment.py).
+_ENGLISH_COMMON_TEXT = """
+a about after all also an and any are as at be because been but by can could did do does don't for
+from had has have he her his how i i'm if in into is it it's its just me my no not now of on one or
+our out so than that the their them then there they this to too up us very was we were what when
+which who why will with would you your
+"""
+ENGLISH_COMMON = frozenset(_ENGLISH_COMMON_TEXT.split())
+ENGLISH_SHARE = 0.2
 
 LANGUAGE_NAMES = {
     "ar": "Arabic", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek", "es": "Spanish",
@@ -115,6 +126,9 @@ class Judgement:
     reason: str
     text_label: str | None = None
     disagreement: str | None = None
+    # What the base scorer alone says of the words (needs_review when it cannot judge them): lets a
+    # learner measure the model against it without scoring the text again.
+    base_label: str | None = None
 
     def describe(self) -> str:
         """ "Negative (from the customer's 1★ rating)", "Needs a human read (not scored: German)"."""
@@ -214,11 +228,28 @@ def base_opinion(base: BaseScore, thresholds: Thresholds) -> Opinion:
     return Opinion(chosen, confidence)
 
 
+def plainly_english(text: str) -> bool:
+    """Text of mostly ASCII letters where common English words are frequent: English without asking a
+    language model (py3langid costs ~75 MB resident and half of a judgement's time; it is loaded only
+    for text this cannot vouch for)."""
+    letters = _LETTERS.findall(text[: CHUNK_CHARS * 2])
+    if not letters or sum(1 for c in letters if c.isascii()) < 0.97 * len(letters):
+        return False
+    words = _WORDS.findall(text[: CHUNK_CHARS * 2].lower())
+    if len(words) < 4:
+        return False
+    common = sum(1 for w in words if w in ENGLISH_COMMON)
+    return common >= ENGLISH_SHARE * len(words)
+
+
 def detect_language(text: str, certainty: float = 0.9) -> str | None:
-    """The ISO code of `text`'s language when py3langid is at least `certainty` sure of it, else None."""
+    """The ISO code of `text`'s language when py3langid is at least `certainty` sure of it, else None.
+    Plainly English text (see `plainly_english`) is "en" without loading py3langid."""
     global _identifier
     if len(_LETTERS.findall(text)) < 12:
         return None
+    if plainly_english(text):
+        return "en"
     if _identifier is None:
         with _lazy_lock:
             if _identifier is None:
@@ -258,14 +289,26 @@ def judge(
         opinion = learned(text)
         if opinion is not None:
             source, reason = FROM_MODEL, "from what this workspace's labels taught"
-    if opinion is None and english and base.known_words:
-        opinion = base_opinion(base, limits)
+    lexicons = base_opinion(base, limits) if english and base.known_words else None
+    base_label = (
+        lexicons.label if lexicons is not None and lexicons.confidence >= limits.min_confidence else None
+    )
+    if opinion is None:
+        opinion = lexicons
     sure = opinion is not None and opinion.confidence >= limits.min_confidence
     text_label = opinion.label if opinion is not None and sure else None
 
     def made(verdict: str, origin: str, confidence: float, why: str) -> Judgement:
         return Judgement(
-            verdict, origin, confidence, base.polarity, base.subjectivity, language, why, text_label
+            verdict,
+            origin,
+            confidence,
+            base.polarity,
+            base.subjectivity,
+            language,
+            why,
+            text_label,
+            base_label=base_label or NEEDS_REVIEW,
         )
 
     if value is not None and scale is not None:

@@ -133,9 +133,10 @@ SPECS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "positive_threshold",
-        "Positive from polarity",
+        "How sure before labelling positive",
         "float",
-        "TextBlob polarity at or above this is labelled positive.",
+        "Unrated feedback is labelled positive only when its words are at least this warm (-1 to 1; "
+        "0.1 is the default, higher asks for clearer praise). A customer's rating always decides.",
         -1,
         1,
         optional=False,
@@ -143,9 +144,10 @@ SPECS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "negative_threshold",
-        "Negative up to polarity",
+        "How sure before labelling negative",
         "float",
-        "Polarity at or below this is labelled negative.",
+        "Unrated feedback is labelled negative when its words are at most this warm (-1 to 1; -0.1 is "
+        "the default, higher catches milder complaints). Unsure items need a human read.",
         -1,
         1,
         optional=False,

@@ -17,6 +17,7 @@ from bot.domain.outgoing import Delete
 from bot.policy import Permission, require
 from bot.services.ports import Postbox
 from bot.services.pulse import PulseService
+from bot.services.sentiment_model import SentimentModelService
 from storage.repositories import data_rights as repo
 
 
@@ -31,10 +32,18 @@ class Forgotten:
 
 
 class DataRights:
-    def __init__(self, sessions: sessionmaker[Session], pulse: PulseService, postbox: Postbox) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        pulse: PulseService,
+        postbox: Postbox,
+        *,
+        sentiment: SentimentModelService | None = None,
+    ) -> None:
         self._sessions = sessions
         self._pulse = pulse
         self._postbox = postbox
+        self._sentiment = sentiment
 
     def export(self, actor: Actor) -> dict[str, Any]:
         require(actor, Permission.EXPORT_DATA)
@@ -50,7 +59,14 @@ class DataRights:
             if ids:
                 repo.delete_feedback(s, ids)
                 repo.scrub_outbox(s, team_id, [f"feedback-%:{i}:%" for i in ids])
-        return Forgotten(f"customer {ref!r}", {"feedback item(s)": len(ids)})
+            examples = 0
+            if self._sentiment is not None:  # the sentiment model's examples go too; it is rebuilt
+                examples = self._sentiment.forget_items(team_id, [f"feedback:{i}" for i in ids], session=s)
+                examples += self._sentiment.forget_customer(team_id, ref, session=s)
+        counts = {"feedback item(s)": len(ids)}
+        if examples:
+            counts["sentiment example(s)"] = examples
+        return Forgotten(f"customer {ref!r}", counts)
 
     def forget_user(self, actor: Actor, user_id: str) -> Forgotten:
         """Remove what names a person: survey invitations, participation, attributed answers, their DMs,

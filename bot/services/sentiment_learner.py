@@ -72,6 +72,23 @@ class Learner:
         if texts:
             self.model.partial_fit(vectorise(texts), list(labels), classes=list(CLASSES))
 
+    def predict_then_learn(self, texts: Sequence[str], labels: Sequence[str]) -> list[Opinion | None]:
+        """What the model says of each text before learning them, then one update with all of them: the
+        texts are vectorised once (a batch's evaluation and learning share the work)."""
+        if not texts:
+            return []
+        features = vectorise(texts)
+        before: list[Opinion | None] = [None] * len(texts)
+        if self.fitted:
+            probabilities = self.model.predict_proba(features)
+            best = np.argmax(probabilities, axis=1)
+            before = [
+                Opinion(str(self.model.classes_[b]), float(p[b]))
+                for b, p in zip(best, probabilities, strict=True)
+            ]
+        self.model.partial_fit(features, list(labels), classes=list(CLASSES))
+        return before
+
     def predict(self, text: str) -> Opinion | None:
         """The most probable label and its probability; None before anything was learned."""
         if not self.fitted:

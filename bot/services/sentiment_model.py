@@ -2,8 +2,10 @@
 
 The one door to sentiment for other services: `judge` gives the Judgement of a text (the rating first, the
 learned model when it has earned its place, else the base scorer). The model is used for unrated items
-only once it has seen `min_examples` examples AND was right more often than the base scorer on the last
-examples it had not trained on yet (each batch is judged before it is learned: measured, stored).
+only once it has seen `min_examples` examples AND, on the last examples it had not trained on yet (each
+batch is judged before it is learned: measured, stored), holds at least `min_per_label` of each of
+negative and positive and beats the base scorer's balanced accuracy by `margin`: phase 1 compared on ~100
+items holding ~15 negatives, too few to tell a better model from luck, and put models in use too early.
 """
 
 from __future__ import annotations
@@ -14,24 +16,41 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain import sentiment
-from bot.domain.ratings import RatingScale
-from bot.domain.sentiment import FROM_MODEL, Judgement, Opinion, Thresholds
+from bot.domain.ratings import RatingInvalid, RatingScale
+from bot.domain.sentiment import (
+    FROM_BASE,
+    FROM_MODEL,
+    NEEDS_REVIEW,
+    NOT_SCORED,
+    Judgement,
+    Opinion,
+    Thresholds,
+)
 from bot.domain.sentiment_learning import LabelledText, ModelQuality
+from bot.services.sentiment_gate import (
+    MARGIN,
+    MIN_EXAMPLES,
+    MIN_PER_LABEL,
+    MIN_WINDOW,
+    WINDOW,
+    balanced,
+    evaluations,
+    qualifies,
+)
 from bot.services.sentiment_learner import CorruptModel, Learner, ModelArrays
-from storage.models.sentiment import SentimentExample, SentimentModel
+from storage.models.sentiment import SentimentModel
 from storage.repositories import sentiment as repo
 
 log = logging.getLogger(__name__)
 
-MIN_EXAMPLES = 100
-WINDOW = 100
-MIN_WINDOW = 30
+__all__ = ["WINDOW", "SentimentModelService", "balanced", "evaluations", "qualifies"]
+
 REBUILD_BATCH = 256
 # Models kept in memory (1.5 MB each); the least recently used is dropped and reloaded when needed.
 CACHED_MODELS = 50
@@ -56,6 +75,8 @@ class SentimentModelService:
         min_examples: int = MIN_EXAMPLES,
         window: int = WINDOW,
         min_window: int = MIN_WINDOW,
+        min_per_label: int = MIN_PER_LABEL,
+        margin: float = MARGIN,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -63,6 +84,8 @@ class SentimentModelService:
         self._min_examples = min_examples
         self._window = window
         self._min_window = min(min_window, window)
+        self._min_per_label = min_per_label
+        self._margin = margin
         self._cache: OrderedDict[str, _Cached] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -73,6 +96,35 @@ class SentimentModelService:
             return
         with self._sessions.begin() as own:
             yield own
+
+    def judge_many(
+        self,
+        team_id: str,
+        items: Sequence[tuple[str, float | int | str | None, RatingScale | None]],
+        *,
+        thresholds: Thresholds | None = None,
+    ) -> list[Judgement | RatingInvalid]:
+        """judge() for a batch (CSV import): the model is read once and predicts all texts in one go; an
+        item whose rating is off its scale gets its RatingInvalid in place of a Judgement."""
+        learner = self._model_in_use(team_id, None)
+        texts = [text for text, _, _ in items]
+        opinions = learner.predict_many(texts) if learner is not None else [None] * len(texts)
+        limits = thresholds or self._thresholds
+        out: list[Judgement | RatingInvalid] = []
+        for (text, rating, scale), opinion in zip(items, opinions, strict=True):
+            try:
+                out.append(
+                    sentiment.judge(
+                        text,
+                        rating,
+                        scale,
+                        learned=_fixed(opinion) if opinion is not None else None,
+                        thresholds=limits,
+                    )
+                )
+            except RatingInvalid as invalid:
+                out.append(invalid)
+        return out
 
     def judge(
         self,
@@ -109,57 +161,75 @@ class SentimentModelService:
         self.learn_many(team_id, [LabelledText(text, label, origin, customer, item_ref)], session=session)
 
     def learn_many(
-        self, team_id: str, items: Sequence[LabelledText], *, session: Session | None = None
+        self,
+        team_id: str,
+        items: Sequence[LabelledText],
+        *,
+        session: Session | None = None,
+        judged: Sequence[Judgement | None] | None = None,
     ) -> int:
-        """Learn a batch (e.g. a CSV import of history): judged first by the model as it was, then learned."""
+        """Learn a batch (e.g. a CSV import of history): judged first by the model as it was, then learned
+        in one model update. `judged`, when given, holds each item's judgement made at intake: its words
+        were scored already, so its `base_label` is used instead of scoring them again."""
         if not items:
             return 0
         with self._transaction(session) as s:
             row = repo.load_model(s, team_id, for_update=True)
             learner, recent = self._readable(s, team_id, row)
             was_in_use = row is not None and row.in_use and learner.fitted
-            before = learner.predict_many([i.text for i in items]) if learner.fitted else [None] * len(items)
+            # Judged by the model as it was, then learned: one vectorisation, one update for the batch.
+            before = learner.predict_then_learn([i.text for i in items], [i.label for i in items])
             now = self._clock.now()
-            for item, model_opinion in zip(items, before, strict=True):
-                base = sentiment.judge(item.text, thresholds=self._thresholds)
-                predicted = base
-                if was_in_use and model_opinion is not None:
-                    predicted = sentiment.judge(
-                        item.text, learned=_fixed(model_opinion), thresholds=self._thresholds
-                    )
-                if model_opinion is not None and base.language == "en":
-                    right = [int(model_opinion.label == item.label), int(base.label == item.label)]
+            refs = [i.item_ref for i in items if i.item_ref]
+            existing = repo.examples_for_items(s, team_id, refs) if refs else {}
+            new: dict[str | int, dict[str, object]] = {}
+            for index, (item, model_opinion) in enumerate(zip(items, before, strict=True)):
+                given = judged[index] if judged is not None else None
+                if given is None or given.base_label is None:
+                    given = sentiment.judge(item.text, thresholds=self._thresholds)
+                base_label = given.base_label or given.label
+                english = given.language == "en"
+                predicted = (base_label, FROM_BASE if base_label != NEEDS_REVIEW else NOT_SCORED)
+                if was_in_use and model_opinion is not None and english:
+                    sure = model_opinion.confidence >= self._thresholds.min_confidence
+                    predicted = (model_opinion.label if sure else NEEDS_REVIEW, FROM_MODEL)
+                if model_opinion is not None and english:
+                    right = [int(model_opinion.label == item.label), int(base_label == item.label)]
                     recent.append([*right, sentiment.LABELS.index(item.label)])
-                self._store_example(s, team_id, item, predicted, now)
-            learner.learn([i.text for i in items], [i.label for i in items])
+                values: dict[str, object] = {
+                    "team_id": team_id,
+                    "item_ref": item.item_ref,
+                    "text": item.text,
+                    "label": item.label,
+                    "origin": item.origin,
+                    "customer": item.customer,
+                    "predicted": predicted[0],
+                    "predicted_by": predicted[1],
+                    "created_at": now,
+                }
+                stored = existing.get(item.item_ref) if item.item_ref else None
+                if stored is not None:
+                    values["customer"] = item.customer or stored.customer
+                    for key, value in values.items():
+                        setattr(stored, key, value)
+                else:
+                    new[item.item_ref or index] = values  # a later example of the same item replaces it
+            repo.add_examples(s, list(new.values()))
             seen = (row.examples_seen if row is not None else 0) + len(items)
             self._save(s, team_id, learner, seen, recent[-self._window :], row)
         if session is None:
             self._forget_cache(team_id)
         return len(items)
 
-    def _store_example(
-        self, s: Session, team_id: str, item: LabelledText, predicted: Judgement, now: datetime
-    ) -> None:
-        existing = repo.example_for_item(s, team_id, item.item_ref) if item.item_ref else None
-        example = existing or SentimentExample(team_id=team_id, item_ref=item.item_ref)
-        example.text = item.text
-        example.label = item.label
-        example.origin = item.origin
-        example.customer = item.customer or example.customer
-        example.predicted = predicted.label
-        example.predicted_by = predicted.source
-        example.created_at = now
-        if existing is None:
-            repo.add_example(s, example)
-
     def _qualifies(self, seen: int, recent: list[list[int]]) -> bool:
-        """Enough examples, and a better balanced accuracy (the mean over labels of the share of each
-        label's items got right) than the base scorer: plain accuracy would favour a model that says
-        "positive" to everything where most customers are happy, and miss the complaints."""
-        if seen < self._min_examples or len(recent) < self._min_window:
-            return False
-        return balanced(recent, 0) > balanced(recent, 1)
+        return qualifies(
+            seen,
+            recent,
+            min_examples=self._min_examples,
+            min_window=self._min_window,
+            min_per_label=self._min_per_label,
+            margin=self._margin,
+        )
 
     def _save(
         self,
@@ -237,12 +307,13 @@ class SentimentModelService:
                 if session is None:
                     self._forget_cache(team_id)
                 return None
-            if session is None:
-                with self._lock:
-                    self._cache[team_id] = _Cached(version, learner, row.in_use)
-                    self._cache.move_to_end(team_id)
-                    while len(self._cache) > CACHED_MODELS:
-                        self._cache.popitem(last=False)
+            # Cached with the version read, also inside a caller's (read-only) transaction: a model saved
+            # later has another version and is reloaded.
+            with self._lock:
+                self._cache[team_id] = _Cached(version, learner, row.in_use)
+                self._cache.move_to_end(team_id)
+                while len(self._cache) > CACHED_MODELS:
+                    self._cache.popitem(last=False)
             return learner if row.in_use else None
 
     def rebuild(self, team_id: str, *, session: Session | None = None) -> None:
@@ -273,6 +344,21 @@ class SentimentModelService:
         self._forget_cache(team_id)
         return removed
 
+    def forget_items(self, team_id: str, item_refs: Sequence[str], *, session: Session | None = None) -> int:
+        """Delete the examples that these items gave (e.g. "feedback:42") and rebuild the model."""
+        if not item_refs:
+            return 0
+        with self._transaction(session) as s:
+            removed = repo.delete_item_examples(s, team_id, list(item_refs))
+            if removed:
+                self.rebuild(team_id, session=s)
+        self._forget_cache(team_id)
+        return removed
+
+    def forget_cached(self, team_id: str) -> None:
+        """Drop the in-memory copy (after a caller's transaction that changed the model committed)."""
+        self._forget_cache(team_id)
+
     def forget_workspace(self, team_id: str, *, session: Session | None = None) -> None:
         """Delete every example and the model of a workspace (uninstall, erasure)."""
         with self._transaction(session) as s:
@@ -301,25 +387,6 @@ class SentimentModelService:
     def _forget_cache(self, team_id: str) -> None:
         with self._lock:
             self._cache.pop(team_id, None)
-
-
-def evaluations(stored: object) -> list[list[int]]:
-    """Stored evaluations [model_right, base_right, label index], or none if they are unreadable."""
-    try:
-        rows = [[int(m), int(b), int(g)] for m, b, g in stored]  # type: ignore[attr-defined]
-    except (TypeError, ValueError):
-        return []
-    return [r for r in rows if 0 <= r[2] < len(sentiment.LABELS)]
-
-
-def balanced(recent: Sequence[Sequence[int]], who: int) -> float:
-    """Balanced accuracy of scorer `who` (0 the model, 1 the base scorer) over the labels present."""
-    shares = []
-    for index in range(len(sentiment.LABELS)):
-        items = [e for e in recent if e[2] == index]
-        if items:
-            shares.append(sum(e[who] for e in items) / len(items))
-    return sum(shares) / len(shares) if shares else 0.0
 
 
 def _fixed(opinion: Opinion) -> Callable[[str], Opinion | None]:

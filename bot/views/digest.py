@@ -86,6 +86,8 @@ def sentiment_blocks(section: SentimentSection) -> list[Any]:
         f"*Customer sentiment*: {count(section.count, 'item')} · {labels}",
         f"Mean polarity {_signed(section.mean_polarity)}" + (f" ({changes})" if changes else ""),
     ]
+    if unsure := section.by_label.get("needs_review", 0):  # counted apart: never folded into neutral
+        lines.insert(1, f":large_yellow_circle: {unsure} need{'s' if unsure == 1 else ''} a human read")
     if section.themes:
         lines.append(
             "Negative feedback keeps mentioning: "
@@ -95,7 +97,8 @@ def sentiment_blocks(section: SentimentSection) -> list[Any]:
     return [
         md_section("\n".join(lines)),
         context(
-            f"Labels are scored automatically (TextBlob){corrected}. Anyone can correct one on its card."
+            f"Labels come from customers' ratings, else are scored automatically{corrected}. "
+            "Anyone can correct one on its card."
         ),
     ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import html
+from collections.abc import Mapping
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -14,7 +14,8 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.domain.feedback import CARD_TEXT_LIMIT, FeedbackItem, fits_on_card
+from bot.domain.feedback import CARD_TEXT_LIMIT, CORRECTABLE_LABELS, FeedbackItem, fits_on_card, readable
+from bot.domain.sentiment import LABEL_NAMES
 from bot.views import ids
 from bot.views.common import (
     MAX_MESSAGE_BLOCKS,
@@ -31,7 +32,12 @@ from bot.views.common import (
 )
 
 MORE = "… (full text in thread)"
-EMOJI = {"positive": ":large_green_circle:", "neutral": ":white_circle:", "negative": ":red_circle:"}
+EMOJI = {
+    "positive": ":large_green_circle:",
+    "neutral": ":white_circle:",
+    "negative": ":red_circle:",
+    "needs_review": ":large_yellow_circle:",
+}
 STATES = {
     "new": "New",
     "acknowledged": "Acknowledged",
@@ -44,15 +50,34 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def label_name(label: str) -> str:
+    return LABEL_NAMES.get(label, label.capitalize())
+
+
+def _headline(label: str) -> str:
+    """ "Negative customer feedback"; "Customer feedback that needs a human read"."""
+    if label == "needs_review":
+        return "Customer feedback that needs a human read"
+    return f"{label_name(label)} customer feedback"
+
+
+def _how_labelled(item: FeedbackItem) -> str:
+    """Where the label came from: "from the customer's 1★ rating; the words read positive", or who
+    corrected it and what the scorer had said."""
+    said = escape(item.label_reason or f"auto-scored, polarity {item.polarity:+.2f}")
+    if item.disagreement:
+        said += f"; {escape(item.disagreement)}"
+    if item.label_corrected_by:
+        return f"label corrected by <@{item.label_corrected_by}>; scored {said}"
+    return said
+
+
 def feedback_card(item: FeedbackItem) -> Message:
     """The card posted to the routed (and escalation) channel; every customer-written string escaped.
 
     Services hand over items already masked (bot.domain.feedback.masked): privacy is not a view's call."""
     emoji = EMOJI.get(item.label, ":white_circle:")
-    if item.label_corrected_by:
-        scored = f"label corrected by <@{item.label_corrected_by}>, auto-scored polarity {item.polarity:+.2f}"
-    else:
-        scored = f"auto-scored, polarity {item.polarity:+.2f}"
+    scored = _how_labelled(item)
     body = item.text if fits_on_card(item.text) else _cut(item.text, CARD_TEXT_LIMIT - len(MORE)) + MORE
     facts = [f"*Source:* {escape(item.source)}"]
     if item.customer:
@@ -65,14 +90,20 @@ def feedback_card(item: FeedbackItem) -> Message:
     if item.permalink:
         facts.append(f"<{item.permalink}|original message>")
     status = f"*Status:* {STATES.get(item.state, item.state)}"
-    if item.assignee:
+    if item.state == "resolved" and item.resolved_by:
+        status += f" by <@{item.resolved_by}>"
+        if item.assignee and item.assignee != item.resolved_by:
+            status += f" (taken by <@{item.assignee}>)"
+    elif item.assignee:
         status += f" · owner <@{item.assignee}>"
+    if item.acknowledged_by:
+        status += f" · acknowledged by <@{item.acknowledged_by}>"
     if item.state == "resolved" and item.resolution:
         status += f"\n*Resolution:* {escape(truncate(item.resolution, 500))}"
         if item.root_cause:
             status += f" _(root cause: {escape(item.root_cause)})_"
     blocks: list = [
-        md_section(f"{emoji} *{item.label.capitalize()} customer feedback* ({scored})"),
+        md_section(f"{emoji} *{_headline(item.label)}* ({scored})"),
         md_section(quote(body)),
         context(" · ".join(facts)),
         md_section(status),
@@ -98,14 +129,14 @@ def feedback_card(item: FeedbackItem) -> Message:
                 placeholder=plain("Correct label"),
                 action_id=ids.FEEDBACK_RELABEL,
                 options=[
-                    Option(text=plain(label.capitalize()), value=f"{item.id}:{label}")
-                    for label in ("positive", "neutral", "negative")
+                    Option(text=plain(label_name(label)), value=f"{item.id}:{label}")
+                    for label in CORRECTABLE_LABELS
                     if label != item.label
                 ],
             )
         )
         blocks.append(ActionsBlock(block_id=f"feedback_actions_{item.id}", elements=buttons))
-    text = f"{item.label.capitalize()} customer feedback from {item.source}: {item.text}"
+    text = f"{_headline(item.label)} from {item.source}: {item.text}"
     return message(escape(truncate(text, 300)), blocks)
 
 
@@ -165,7 +196,9 @@ def resolve_modal(feedback_id: int) -> dict:
     )
 
 
-def log_feedback_modal(text: str = "", permalink: str | None = None) -> dict:
+def log_feedback_modal(
+    text: str = "", permalink: str | None = None, names: Mapping[str, str] | None = None
+) -> dict:
     return view(
         type="modal",
         callback_id=ids.FEEDBACK_LOG_MODAL,
@@ -180,8 +213,9 @@ def log_feedback_modal(text: str = "", permalink: str | None = None) -> dict:
                 element=PlainTextInputElement(
                     action_id=ids.FEEDBACK_VALUE,
                     multiline=True,
-                    # Slack sends command and message text with &, <, > escaped; the form shows it as typed
-                    initial_value=html.unescape(text)[:3000] or None,
+                    # Slack sends command and message text as markup (&amp;, <@U1|name>, <!here>); the
+                    # form, and so the card, shows it as a person reads it
+                    initial_value=readable(text, names)[:3000] or None,
                 ),
             ),
             InputBlock(
@@ -208,15 +242,20 @@ def feedback_help() -> Message:
 def logged_notice(item: FeedbackItem, created: bool) -> str:
     if not created:
         return "That feedback was already logged."
-    return f"Logged as {item.label} customer feedback. Thanks!"
+    how = f" ({escape(item.label_reason)})" if item.label_reason else ""
+    if item.label == "needs_review":
+        return f"Logged: it needs a human read{how}. Thanks!"
+    return f"Logged as {label_name(item.label).lower()} customer feedback{how}. Thanks!"
 
 
 def sla_reminder(item: FeedbackItem, hours: float, stage: int) -> Message:
-    """A reminder in the card's thread: negative feedback nobody has answered yet."""
+    """A reminder in the card's thread: negative feedback, or feedback that needs a human read, nobody
+    has answered yet."""
     who = f"<@{item.assignee}>, t" if item.assignee else "T"
     again = " (second reminder)" if stage > 1 else ""
+    what = "feedback that needs a human read" if item.label == "needs_review" else "negative feedback"
     text = (
-        f":alarm_clock: {who}his negative feedback from {escape(item.source)} has had no response for "
+        f":alarm_clock: {who}his {what} from {escape(item.source)} has had no response for "
         f"{hours:.1f} working hours{again}. Acknowledge it, take it, or reply in this thread."
     )
     return message(text, [md_section(text)])
@@ -233,3 +272,9 @@ def follow_up_reminder(item: FeedbackItem) -> Message:
     if item.permalink:
         blocks.append(context(f"<{item.permalink}|original message>"))
     return message(text, blocks)
+
+
+def sentiment_quality_home_section(described: str) -> list[Block]:
+    """Owners' App Home: how well the sentiment scorer agrees with ratings and corrections, and which
+    scorer (base or learned) is in use."""
+    return [md_section(f"*Customer sentiment scorer*\n{escape(described[:1].upper() + described[1:])}.")]

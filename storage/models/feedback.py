@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from storage.models.base import Base, UTCDateTime
 
@@ -25,6 +26,8 @@ class Feedback(Base):
         Index("ix_feedback_team_open", "team_id", "label", "state"),
         Index("ix_feedback_team_first_response", "team_id", "first_response_at"),
         Index("ix_feedback_team_resolved", "team_id", "resolved_at"),
+        # Rated or corrected items not learned yet (the learning job's queue).
+        Index("ix_feedback_learn_pending", "learn_pending", "team_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -54,6 +57,15 @@ class Feedback(Base):
     root_cause: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where the label came from (rating | learned | base | not_scored), why in words, and a strong
+    # disagreement of the words with the customer's rating ("the words read positive").
+    label_source: Mapped[str | None] = mapped_column(String(16))
+    label_reason: Mapped[str | None] = mapped_column(String(255))
+    disagreement: Mapped[str | None] = mapped_column(String(64))
+    # A rated or corrected item whose label the workspace's model has not learned yet.
+    learn_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    acknowledged_by: Mapped[str | None] = mapped_column(String(32))
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class FeedbackEvent(Base):

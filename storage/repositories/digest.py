@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.domain.digest import OpenFeedback, WindowStats
 from storage.models import Feedback, FeedbackNudge
 
-LABELS = ("positive", "neutral", "negative")
+LABELS = ("positive", "neutral", "negative", "needs_review")
 
 
 def window_stats(s: Session, team_id: str, start: datetime, end: datetime) -> WindowStats:

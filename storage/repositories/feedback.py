@@ -6,12 +6,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, or_, select
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain import sentiment
-from bot.domain.feedback import OPEN_STATES, RESOLVED, FeedbackItem, Rule, SourceRecord
+from bot.domain.feedback import (
+    NEEDS_ANSWER_LABELS,
+    OPEN_STATES,
+    RESOLVED,
+    FeedbackItem,
+    Rule,
+    SourceRecord,
+)
+from bot.domain.sentiment_learning import FROM_CORRECTION, FROM_RATING, LabelledText
 from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, RoutingRule
 from storage.repositories.common import insert_ignoring_conflicts
 
@@ -33,6 +41,11 @@ def to_item(fb: Feedback) -> FeedbackItem:
         resolution=fb.resolution,
         root_cause=fb.root_cause,
         permalink=fb.permalink,
+        label_source=fb.label_source,
+        label_reason=fb.label_reason,
+        disagreement=fb.disagreement,
+        acknowledged_by=fb.acknowledged_by,
+        resolved_by=fb.resolved_by,
     )
 
 
@@ -90,11 +103,12 @@ def insert_many(s: Session, rows: list[dict[str, Any]]) -> list[tuple[int, str, 
 
 
 def overdue_negatives(s: Session, since: datetime) -> list[Feedback]:
-    """Open negative items created since `since` that nobody has answered yet (every workspace)."""
+    """Open negative items, and items that need a human read, created since `since` that nobody has
+    answered yet (every workspace)."""
     return list(
         s.scalars(
             select(Feedback).where(
-                Feedback.label == sentiment.NEGATIVE,
+                Feedback.label.in_(NEEDS_ANSWER_LABELS),
                 Feedback.first_response_at.is_(None),
                 Feedback.state.in_(OPEN_STATES),
                 Feedback.created_at >= since,
@@ -237,3 +251,75 @@ def source_named(s: Session, name: str) -> SourceRecord | None:
     if src is None:
         return None
     return SourceRecord(team_id=src.team_id, name=src.name, secret=src.secret, token=src.token)
+
+
+def source_scale(s: Session, team_id: str, name: str) -> str | None:
+    """The rating scale a webhook source of this workspace declared (None: none, or no such source)."""
+    return s.scalar(
+        select(FeedbackSource.rating_scale).where(
+            FeedbackSource.team_id == team_id, FeedbackSource.name == name
+        )
+    )
+
+
+def source_scales(s: Session, team_id: str) -> dict[str, str]:
+    """Every declared rating scale of this workspace's sources, by source name."""
+    rows = s.execute(
+        select(FeedbackSource.name, FeedbackSource.rating_scale).where(
+            FeedbackSource.team_id == team_id, FeedbackSource.rating_scale.is_not(None)
+        )
+    ).all()
+    return {name: scale for name, scale in rows if scale}
+
+
+# Learning from rated and corrected items
+
+
+def pending_examples(s: Session, team_id: str, limit: int) -> list[tuple[int, LabelledText | None]]:
+    """This workspace's items waiting to be learned, oldest first: (id, example), None when there is
+    nothing to learn any more (corrected to "needs a human read", text removed by retention)."""
+    rows = s.scalars(
+        select(Feedback)
+        .where(Feedback.learn_pending.is_(True), Feedback.team_id == team_id)
+        .order_by(Feedback.id)
+        .limit(limit)
+    ).all()
+    return [(fb.id, _example(fb)) for fb in rows]
+
+
+def pending_in_batch(
+    s: Session, team_id: str, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, LabelledText | None]]:
+    """The items of these (source, external_id) still waiting to be learned, with their examples."""
+    found: dict[tuple[str, str], tuple[int, LabelledText | None]] = {}
+    for source in {src for src, _ in keys}:
+        ids = [ext for src, ext in keys if src == source]
+        for start in range(0, len(ids), 500):
+            rows = s.scalars(
+                select(Feedback).where(
+                    Feedback.team_id == team_id,
+                    Feedback.source == source,
+                    Feedback.external_id.in_(ids[start : start + 500]),
+                    Feedback.learn_pending.is_(True),
+                )
+            )
+            for fb in rows:
+                found[(fb.source, fb.external_id)] = (fb.id, _example(fb))
+    return found
+
+
+def _example(fb: Feedback) -> LabelledText | None:
+    """What the model learns from an item: its text and label (rating or correction), or None when there
+    is nothing to learn any more (corrected to "needs a human read", text removed by retention)."""
+    if fb.label not in sentiment.LABELS or not (fb.text or "").strip():
+        return None
+    origin = FROM_CORRECTION if fb.label_corrected_by else FROM_RATING
+    return LabelledText(fb.text, fb.label, origin, fb.customer, f"feedback:{fb.id}")
+
+
+def clear_pending(s: Session, ids: Sequence[int]) -> None:
+    s.execute(update(Feedback).where(Feedback.id.in_(ids)).values(learn_pending=False))
+
+
+def teams_with_pending(s: Session) -> list[str]:
+    return list(s.scalars(select(Feedback.team_id).where(Feedback.learn_pending.is_(True)).distinct()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from storage.models.sentiment import SentimentExample, SentimentModel
@@ -22,6 +22,27 @@ def example_for_item(session: Session, team_id: str, item_ref: str) -> Sentiment
 
 def add_example(session: Session, example: SentimentExample) -> None:
     session.add(example)
+
+
+def examples_for_items(session: Session, team_id: str, item_refs: list[str]) -> dict[str, SentimentExample]:
+    """The stored examples of these items, by item_ref (one query for a batch)."""
+    found: dict[str, SentimentExample] = {}
+    for start in range(0, len(item_refs), 500):
+        for example in session.scalars(
+            select(SentimentExample).where(
+                SentimentExample.team_id == team_id,
+                SentimentExample.item_ref.in_(item_refs[start : start + 500]),
+            )
+        ):
+            if example.item_ref is not None:
+                found[example.item_ref] = example
+    return found
+
+
+def add_examples(session: Session, rows: list[dict[str, object]]) -> None:
+    """Store new examples (column values), in one multi-row INSERT."""
+    if rows:
+        session.execute(insert(SentimentExample), rows)
 
 
 def examples(session: Session, team_id: str) -> Sequence[SentimentExample]:
@@ -87,3 +108,13 @@ def save_model(session: Session, model: SentimentModel) -> None:
 
 def delete_model(session: Session, team_id: str) -> None:
     session.execute(delete(SentimentModel).where(SentimentModel.team_id == team_id))
+
+
+def delete_item_examples(session: Session, team_id: str, item_refs: list[str]) -> int:
+    """Delete the examples these items gave (item_ref "feedback:42", …)."""
+    return affected_rows(
+        session,
+        delete(SentimentExample).where(
+            SentimentExample.team_id == team_id, SentimentExample.item_ref.in_(item_refs)
+        ),
+    )

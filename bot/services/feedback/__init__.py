@@ -16,6 +16,7 @@ from bot.services.feedback.routing import Routing
 from bot.services.feedback.sources import Sources
 from bot.services.feedback.triage import Triage
 from bot.services.ports import Postbox
+from bot.services.sentiment_model import SentimentModelService
 from bot.services.settings import SettingsService
 
 __all__ = [
@@ -34,9 +35,15 @@ class FeedbackService:
     """The capability's parts, built once; their public methods are offered here under the same names."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Clock, settings: SettingsService, postbox: Postbox
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        settings: SettingsService,
+        postbox: Postbox,
+        judge: SentimentModelService | None = None,
     ) -> None:
-        self.intake = Intake(sessions, clock, settings, postbox)
+        self.judge = judge or SentimentModelService(sessions, clock)
+        self.intake = Intake(sessions, clock, settings, postbox, self.judge)
         self.triage = Triage(sessions, clock, postbox)
         self.reminders = Reminders(sessions, clock, settings, postbox)
         self.routing = Routing(sessions)
@@ -44,6 +51,8 @@ class FeedbackService:
         self.ingest = self.intake.ingest
         self.plan_import = self.intake.plan_import
         self.ingest_batch = self.intake.ingest_batch
+        self.learn_pending = self.intake.learn_pending
+        self.quality = self.judge.quality
         self.acknowledge = self.triage.acknowledge
         self.take = self.triage.take
         self.resolve = self.triage.resolve

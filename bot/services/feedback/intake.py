@@ -1,7 +1,13 @@
-"""Intake of customer feedback: validate, score, route and store it once, then post its card(s)."""
+"""Intake of customer feedback: validate, judge, route and store it once, then post its card(s).
+
+Every item is labelled through the workspace's SentimentModelService (the customer's rating first, the
+learned model once it earned its place, else the base scorer); rated items are queued for learning, which
+happens off the request path (`learn_pending`, run by a job and after each CSV batch).
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -10,7 +16,6 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.domain import sentiment
 from bot.domain.feedback import (
     ESCALATION,
     IMPORTED,
@@ -24,6 +29,7 @@ from bot.domain.feedback import (
     FeedbackItem,
     FullTextReply,
     ImportPlan,
+    RatingRefused,
     Rule,
     choose_route,
     fits_on_card,
@@ -32,14 +38,48 @@ from bot.domain.feedback import (
 )
 from bot.domain.outgoing import Post, Sent
 from bot.domain.pii import mask_pii
+from bot.domain.ratings import RatingInvalid, RatingScale, parse_scale
+from bot.domain.sentiment import FROM_RATING, Judgement, Thresholds
 from bot.domain.settings import WorkspaceSettings
 from bot.services.feedback.triage import queue_updates
 from bot.services.ports import Postbox
+from bot.services.sentiment_model import SentimentModelService
 from bot.services.settings import SettingsService
 from storage.models import Feedback
 from storage.repositories import feedback as repo
 
+log = logging.getLogger(__name__)
+
 CARD_POSTED = "feedback.card_posted"
+# The settings' defaults for the positive/negative thresholds; an owner's change shifts the scorer's own.
+_DEFAULT_WS = WorkspaceSettings()
+
+
+def thresholds_for(ws: WorkspaceSettings) -> Thresholds:
+    """How sure before labelling, for this workspace: the owners' settings move the scorer's thresholds
+    by as much as they moved theirs from the defaults."""
+    base = Thresholds()
+    return Thresholds(
+        positive=base.positive + ws.positive_threshold - _DEFAULT_WS.positive_threshold,
+        negative=base.negative + ws.negative_threshold - _DEFAULT_WS.negative_threshold,
+        min_confidence=base.min_confidence,
+        language_certainty=base.language_certainty,
+    )
+
+
+def scale_of(data: FeedbackInput, declared: str | None) -> RatingScale | None:
+    """The item's rating scale: its own, else its source's; RatingRefused for an unknown one."""
+    name = data.rating_scale or declared
+    if data.rating is None or not name:
+        return None
+    try:
+        return parse_scale(name)
+    except RatingInvalid as invalid:
+        raise RatingRefused(invalid.field, invalid.message) from None
+
+
+def refused(invalid: RatingInvalid) -> RatingRefused:
+    return RatingRefused(invalid.field, invalid.message)
 
 
 def prepare_row(
@@ -47,14 +87,13 @@ def prepare_row(
     ws: WorkspaceSettings,
     rules: Sequence[Rule],
     data: FeedbackInput,
+    judgement: Judgement,
     *,
     post_cards: bool,
     now: datetime,
 ) -> dict[str, Any]:
-    """Validate, score and route one input: the Feedback row's column values, or FeedbackInvalid."""
-    data = validate_input(data)
-    mood = sentiment.score(data.text)
-    label = sentiment.label(mood.polarity, ws.positive_threshold, ws.negative_threshold)
+    """Route one validated, judged input: the Feedback row's column values, or FeedbackInvalid."""
+    label = judgement.label
     route = choose_route(rules, ws, data, label) if post_cards else None
     if route is None and post_cards:
         raise FeedbackInvalid("No feedback channel is set: an owner can choose one in the App Home settings.")
@@ -71,9 +110,13 @@ def prepare_row(
         "customer": customer,
         "rating": data.rating,
         "tags": list(data.tags),
-        "polarity": mood.polarity,
-        "subjectivity": mood.subjectivity,
+        "polarity": judgement.polarity,
+        "subjectivity": judgement.subjectivity,
         "label": label,
+        "label_source": judgement.source,
+        "label_reason": judgement.reason[:255],
+        "disagreement": judgement.disagreement,
+        "learn_pending": judgement.source == FROM_RATING,
         "routed_rule": route.rule if route else None,
         "channel_id": route.channel_id if route else None,
         "escalation_channel_id": route.escalation_channel_id if route else None,
@@ -88,12 +131,18 @@ class Intake:
     """Ingestion, one at a time (webhook, /feedback) or in batches (CSV import)."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Clock, settings: SettingsService, postbox: Postbox
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        settings: SettingsService,
+        postbox: Postbox,
+        judge: SentimentModelService,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._settings = settings
         self._postbox = postbox
+        self._judge = judge
         postbox.on_sent(CARD_POSTED, CardPosted, self._card_posted)
 
     def ingest(
@@ -111,8 +160,15 @@ class Intake:
             if existing is not None:
                 return repo.to_item(existing), False
             ws = self._settings.get(team_id, s)
+            scale = scale_of(data, repo.source_scale(s, team_id, data.source))
+            try:
+                judgement = self._judge.judge(
+                    team_id, data.text, data.rating, scale, session=s, thresholds=thresholds_for(ws)
+                )
+            except RatingInvalid as invalid:
+                raise refused(invalid) from None
             values = prepare_row(
-                team_id, ws, repo.load_rules(s, team_id), data, post_cards=post_cards, now=now
+                team_id, ws, repo.load_rules(s, team_id), data, judgement, post_cards=post_cards, now=now
             )
             inserted = repo.insert_new(s, values)
             fb = repo.find(s, team_id, data.source, data.external_id)
@@ -127,7 +183,11 @@ class Intake:
         """Workspace settings and routing rules for a bulk import, read once rather than per row."""
         with self._sessions() as s:
             return ImportPlan(
-                team_id, self._settings.get(team_id, s), repo.load_rules(s, team_id), post_cards
+                team_id,
+                self._settings.get(team_id, s),
+                repo.load_rules(s, team_id),
+                post_cards,
+                repo.source_scales(s, team_id),
             )
 
     def ingest_batch(self, plan: ImportPlan, rows: Sequence[tuple[int, FeedbackInput]]) -> BatchResult:
@@ -141,15 +201,37 @@ class Intake:
         result = BatchResult()
         now = self._clock.now()
         prepared: list[tuple[int, dict[str, Any]]] = []
+        valid: list[tuple[int, FeedbackInput, RatingScale | None]] = []
         for line, data in rows:
             try:
+                data = validate_input(data)
+                valid.append((line, data, scale_of(data, plan.scales.get(data.source))))
+            except FeedbackInvalid as invalid:
+                result.rejected.append((line, invalid.message))
+        judged = self._judge.judge_many(
+            plan.team_id,
+            [(data.text, data.rating, scale) for _, data, scale in valid],
+            thresholds=thresholds_for(plan.settings),
+        )
+        judgements: list[Judgement] = []
+        for (line, data, _), judgement in zip(valid, judged, strict=True):
+            try:
+                if isinstance(judgement, RatingInvalid):
+                    raise refused(judgement)
                 values = prepare_row(
-                    plan.team_id, plan.settings, plan.rules, data, post_cards=plan.post_cards, now=now
+                    plan.team_id,
+                    plan.settings,
+                    plan.rules,
+                    data,
+                    judgement,
+                    post_cards=plan.post_cards,
+                    now=now,
                 )
             except FeedbackInvalid as invalid:
                 result.rejected.append((line, invalid.message))
                 continue
             prepared.append((line, values))
+            judgements.append(judgement)
         refused_before_insert = len(result.rejected)
         if not prepared:
             return result
@@ -167,7 +249,63 @@ class Intake:
                         result.rejected.append((line, f"the database refused this row: {reason}"))
         result.duplicates = len(prepared) - result.imported - (len(result.rejected) - refused_before_insert)
         result.rejected.sort()
+        rated = {
+            (values["source"], values["external_id"]): (values, judgement)
+            for (_, values), judgement in zip(prepared, judgements, strict=True)
+            if values["learn_pending"]
+        }
+        if rated:  # history with ratings trains the model before the bot goes live
+            self._learn_batch(plan.team_id, rated)
         return result
+
+    def _learn_batch(
+        self, team_id: str, rated: dict[tuple[str, str], tuple[dict[str, Any], Judgement]]
+    ) -> None:
+        """Learn a committed batch's rated items in one model update, reusing their judgements (their
+        words are not scored twice)."""
+        with self._sessions.begin() as s:
+            stored = repo.pending_in_batch(s, team_id, list(rated))
+            examples, judged = [], []
+            for key, (_, example) in stored.items():
+                if example is None:
+                    continue
+                values, judgement = rated[key]
+                examples.append(example)
+                judged.append(judgement if values["text"] == example.text else None)
+            self._judge.learn_many(team_id, examples, session=s, judged=judged)
+            repo.clear_pending(s, [fb_id for fb_id, _ in stored.values()])
+        self._judge.forget_cached(team_id)
+
+    def learn_pending(self, team_id: str | None = None, batch: int = 2_000) -> int:
+        """Teach each workspace's model its rated and corrected items not learned yet, a batch at a time
+        (one model update per batch); run after commit, never inside a request's transaction."""
+        learned = 0
+        teams = [team_id] if team_id is not None else self._pending_teams()
+        for team in teams:
+            try:
+                learned += self._learn_team(team, batch)
+            except Exception:  # one workspace's failure must not stop the others' learning
+                log.exception("Learning the labels of workspace %s failed; retried on the next run", team)
+        return learned
+
+    def _learn_team(self, team: str, batch: int) -> int:
+        learned = 0
+        while True:
+            with self._sessions.begin() as s:
+                items = repo.pending_examples(s, team, batch)
+                if not items:
+                    return learned
+                examples = [example for _, example in items if example is not None]
+                self._judge.learn_many(team, examples, session=s)
+                repo.clear_pending(s, [fb_id for fb_id, _ in items])
+            self._judge.forget_cached(team)
+            learned += len(items)
+            if len(items) < batch:
+                return learned
+
+    def _pending_teams(self) -> list[str]:
+        with self._sessions() as s:
+            return repo.teams_with_pending(s)
 
     def _insert_rows(self, s: Session, plan: ImportPlan, rows: list[dict[str, Any]]) -> int:
         """Store new rows with their events (and cards); how many were new."""

@@ -11,6 +11,7 @@ from bot.domain import sentiment
 from bot.domain.errors import NotFound
 from bot.domain.feedback import (
     ACKNOWLEDGED,
+    CORRECTABLE_LABELS,
     ESCALATION,
     MAIN,
     NEW,
@@ -56,7 +57,7 @@ class Triage:
             fb = self._get(s, team_id, feedback_id)
             if fb.state != NEW:
                 return Change(repo.to_item(fb), False)
-            fb.state = ACKNOWLEDGED
+            fb.state, fb.acknowledged_by = ACKNOWLEDGED, user_id
             return self._changed(s, fb, user_id, "acknowledged", None)
 
     def take(self, team_id: str, feedback_id: int, user_id: str) -> Change:
@@ -81,10 +82,13 @@ class Triage:
             fb.resolution = resolution[:3000]
             fb.root_cause = (root_cause or "").strip().lower()[:64] or None
             fb.assignee = fb.assignee or user_id
+            fb.resolved_by = user_id
             return self._changed(s, fb, user_id, "resolved", {"root_cause": fb.root_cause})
 
     def correct_label(self, team_id: str, feedback_id: int, user_id: str, label: str) -> Change:
-        if label not in sentiment.LABELS:
+        """A person's label; a positive/neutral/negative one becomes the model's example for this item
+        (replacing its rating's), learned after commit by `Intake.learn_pending`."""
+        if label not in CORRECTABLE_LABELS:
             raise FeedbackInvalid(f"Unknown label {label!r}.")
         with self._sessions.begin() as s:
             fb = self._get(s, team_id, feedback_id)
@@ -92,6 +96,7 @@ class Triage:
                 return Change(repo.to_item(fb), False)
             previous, fb.label = fb.label, label
             fb.label_corrected_by, fb.label_corrected_at = user_id, self._clock.now()
+            fb.learn_pending = label in sentiment.LABELS
             return self._changed(s, fb, user_id, "relabelled", {"from": previous, "to": label})
 
     def is_card(self, team_id: str, channel_id: str, ts: str) -> bool:

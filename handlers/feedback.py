@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import audience
 from bot.channels import posting_problem
 from bot.container import Container
 from bot.domain.actor import Actor
@@ -108,7 +107,7 @@ def _offer_kudos_for_praise(
     customer's behalf (once per person named; the offer's key makes repeats harmless)."""
     if not changed or item.label != "positive":
         return
-    for person in named_people(item.text, audience.names(client)):
+    for person in named_people(item.text, services.directory.names(team_id)):
         services.kudos.offer_for_feedback(team_id, item.id, clicker, person, item.customer, item.text)
         services.outbox.wakeup()  # kudos offers are queued by the kudos service, not through the Postbox
 

@@ -18,7 +18,9 @@ def run_pulse_surveys(container: Container) -> None:
     pulse = container.pulse
 
     def resolve(team_id: str, target: dict[str, Any]) -> list[str]:
-        return audience.resolve(container.slack.for_team(team_id), target)
+        return audience.resolve(
+            container.slack.for_team(team_id), target, team_id=team_id, directory=container.directory
+        )
 
     # What these queue wakes the outbox by itself once committed (the notifier sees to it).
     pulse.close_due()

@@ -19,6 +19,7 @@ from bot.domain.pulse import SurveyInvalid
 from bot.domain.pulse_questions import TEMPLATES
 from bot.policy import Permission
 from bot.views import ids
+from bot.views.common import WORKING
 from bot.views.pulse import (
     launch_confirmation,
     list_message,
@@ -66,7 +67,12 @@ def _usergroups(client: WebClient) -> list[tuple[str, str]]:
 
 
 def pulse_command(
-    ack: Ack, command: dict[str, Any], actor: Actor, client: WebClient, services: Container
+    ack: Ack,
+    command: dict[str, Any],
+    actor: Actor,
+    client: WebClient,
+    respond: Respond,
+    services: Container,
 ) -> None:
     sub, _, arg = (command.get("text") or "").strip().partition(" ")
     sub = sub.lower()
@@ -82,8 +88,11 @@ def pulse_command(
     elif sub == "list":
         ack(response_type="ephemeral", **list_message(services.pulse.list_for(actor)).as_kwargs())
     elif sub == "results":
-        results = services.pulse.results_for(actor, _survey_id(sub, arg))
-        ack(response_type="ephemeral", **results_message(results).as_kwargs())
+        survey_id = _survey_id(sub, arg)
+        policy.require(actor, Permission.SEE_SURVEY_RESULTS)  # refused in the ack; results after it
+        ack(response_type="ephemeral", text=WORKING)
+        results = services.pulse.results_for(actor, survey_id)
+        respond(response_type="ephemeral", replace_original=False, **results_message(results).as_kwargs())
     elif sub == "close":
         survey_id = _survey_id(sub, arg)
         services.pulse.close(actor, survey_id)

@@ -63,7 +63,7 @@ def _privacy(i: int) -> Request:
 
 
 def _pulse_results(i: int) -> Request:
-    body = slash_command_body("/pulse", f"results {SURVEY['id']}", user=OWNER)
+    body = slash_command_body("/pulse", f"results {SURVEY['id']}", user=OWNER, response_url=RESPOND["url"])
     return "/pulse results", body, "application/x-www-form-urlencoded"
 
 
@@ -109,7 +109,7 @@ def _reaction(i: int) -> Request:
 def _digest(i: int) -> Request:
     return (
         "/digest",
-        slash_command_body("/digest", "last-week", user=OWNER),
+        slash_command_body("/digest", "last-week", user=OWNER, response_url=RESPOND["url"]),
         "application/x-www-form-urlencoded",
     )
 
@@ -124,7 +124,7 @@ def _kudos(i: int) -> Request:
     text = f"<@UB{(i + 1) % 50:06d}|b> for calling the customer back the same day #owned-it"
     return (
         "/kudos",
-        slash_command_body("/kudos", text, user=f"UG{i:06d}"),
+        slash_command_body("/kudos", text, user=f"UG{i:06d}", response_url=RESPOND["url"]),
         "application/x-www-form-urlencoded",
     )
 
@@ -265,8 +265,20 @@ def _keep_problems(proc: subprocess.Popen[str]) -> None:
     """Drain a server's output, keeping warnings and errors to print after the run."""
     assert proc.stdout is not None
     for line in proc.stdout:
-        if " WARNING " in line or " ERROR " in line or "Traceback" in line:
+        if (
+            " WARNING " in line
+            or " ERROR " in line
+            or "Traceback" in line
+            or _exception_line(line)
+            or ("/handlers/" in line)
+        ):
             PROBLEMS.append(line.rstrip())
+
+
+def _exception_line(line: str) -> bool:
+    """The last line of a traceback ("sqlalchemy.exc.OperationalError: ...")."""
+    head = line.split(":", 1)[0]
+    return not line.startswith(" ") and head.endswith(("Error", "Exception", "Refused"))
 
 
 def _rss_mb(pid: int) -> float:
@@ -355,7 +367,10 @@ def main() -> None:
             f"bot resident memory: {_rss_mb(bot.pid):.0f} MB; server lines mentioning rate limits: {limited}"
         )
         print(f"Web API calls the stand-in answered: {len(slack.calls)} ({slack.attempts} attempts)")
-        for line in PROBLEMS[:20]:
+        queue = [line for line in PROBLEMS if "waitress.queue" in line]
+        others = [line for line in PROBLEMS if "waitress.queue" not in line]
+        print(f"server: {len(queue)} waitress 'task queue depth' warnings")
+        for line in others[:40]:
             print("server:", line)
     finally:
         for proc in (bot, base):

@@ -1,8 +1,12 @@
 """Ack latency under load: the bot in HTTP mode vs a bare Bolt app, against the local Slack stand-in.
 
 Run by hand:  python -m bench.load [--rates 10,25,50] [--seconds 10] [--database-url URL]
+                                  [--slack-latency 0.15] [--tiers] [--people 10000] [--no-baseline]
 Sends a mix of signed requests at a fixed open-loop rate per step and reports, per kind, throughput and
-p50/p95/p99 latency of the HTTP answer (the ack), errors, the same for the baseline, and the bot's RSS.
+p50/p95/p99/max latency of the HTTP answer (the ack), errors, the same for the baseline, and the bot's RSS.
+With --slack-latency / --tiers the stand-in answers like real Slack (every Web API call delayed, 429 +
+Retry-After past each method's tier); --people fills a directory of that many people (users.list paged
+200 at a time into the bot's people directory before the run).
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ def _privacy(i: int) -> Request:
 
 
 def _pulse_results(i: int) -> Request:
-    body = slash_command_body("/pulse", f"results {SURVEY['id']}", user=OWNER)
+    body = slash_command_body("/pulse", f"results {SURVEY['id']}", user=OWNER, response_url=RESPOND["url"])
     return "/pulse results", body, "application/x-www-form-urlencoded"
 
 
@@ -102,12 +106,25 @@ def _reaction(i: int) -> Request:
     return "event reaction_added", json.dumps(event_envelope(event)), "application/json"
 
 
+def _digest(i: int) -> Request:
+    return (
+        "/digest",
+        slash_command_body("/digest", "last-week", user=OWNER, response_url=RESPOND["url"]),
+        "application/x-www-form-urlencoded",
+    )
+
+
+def _kudos_modal(i: int) -> Request:
+    body = slash_command_body("/kudos", "", user=f"UB{i % 50:06d}")
+    return "/kudos (modal)", body, "application/x-www-form-urlencoded"
+
+
 def _kudos(i: int) -> Request:
     """Each from a different giver (the daily allowance would otherwise refuse them after five)."""
     text = f"<@UB{(i + 1) % 50:06d}|b> for calling the customer back the same day #owned-it"
     return (
         "/kudos",
-        slash_command_body("/kudos", text, user=f"UG{i:06d}"),
+        slash_command_body("/kudos", text, user=f"UG{i:06d}", response_url=RESPOND["url"]),
         "application/x-www-form-urlencoded",
     )
 
@@ -121,10 +138,12 @@ MIX: list[Callable[[int], Request]] = [
     _survey_answer,
     _feedback_button,
     _reaction,
+    _digest,
+    _kudos_modal,
 ]
 
 
-def seed(database_url: str, api_url: str) -> None:
+def seed(database_url: str, api_url: str, fill_directory: bool = False) -> None:
     """A workspace with one feedback item and an open survey to a large audience (invitations marked sent)."""
     from datetime import timedelta
 
@@ -171,6 +190,13 @@ def seed(database_url: str, api_url: str) -> None:
     with container.sessions.begin() as s:
         FEEDBACK["id"] = s.query(Feedback.id).scalar()
         s.execute(update(OutboxMessage).values(status="sent"))
+    if fill_directory:  # what the install-time job does over a few minutes, done at once (no tiers yet)
+        started = time.perf_counter()
+        report = container.directory.fill_step(container.slack.for_team(team), team, max_pages=1000)
+        print(
+            f"directory: {report.people} people in {report.pages} pages of users.list, "
+            f"{time.perf_counter() - started:.1f} s"
+        )
     container.close()
 
 
@@ -239,8 +265,20 @@ def _keep_problems(proc: subprocess.Popen[str]) -> None:
     """Drain a server's output, keeping warnings and errors to print after the run."""
     assert proc.stdout is not None
     for line in proc.stdout:
-        if " WARNING " in line or " ERROR " in line or "Traceback" in line:
+        if (
+            " WARNING " in line
+            or " ERROR " in line
+            or "Traceback" in line
+            or _exception_line(line)
+            or ("/handlers/" in line)
+        ):
             PROBLEMS.append(line.rstrip())
+
+
+def _exception_line(line: str) -> bool:
+    """The last line of a traceback ("sqlalchemy.exc.OperationalError: ...")."""
+    head = line.split(":", 1)[0]
+    return not line.startswith(" ") and head.endswith(("Error", "Exception", "Refused"))
 
 
 def _rss_mb(pid: int) -> float:
@@ -256,6 +294,10 @@ def main() -> None:
     parser.add_argument("--rates", default="10,25,50")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--slack-latency", type=float, default=0.0, help="seconds per Web API call")
+    parser.add_argument("--tiers", action="store_true", help="429 + Retry-After past Slack's tiers")
+    parser.add_argument("--people", type=int, default=0, help="people in the workspace directory")
+    parser.add_argument("--no-baseline", action="store_true", help="only the bot (halves the run)")
     args = parser.parse_args()
 
     slack = SlackStandIn()
@@ -274,7 +316,12 @@ def main() -> None:
     }
     for n in range(50):
         slack.add_user(f"UB{n:06d}")
-    seed(env["DATABASE_URL"], slack.url)
+    slack.add_user(OWNER)
+    slack.add_people(args.people)
+    seed(env["DATABASE_URL"], slack.url, fill_directory=args.people > 0)
+    slack.latency = args.slack_latency
+    if args.tiers:
+        slack.use_rate_tiers()
     RESPOND["url"] = f"{slack.base}/respond"
     env["EMPATHY_OWNERS"] = OWNER
     bot = _start(
@@ -282,29 +329,53 @@ def main() -> None:
         {**env, "PORT": "3901", "LOG_LEVEL": "INFO"},
         "HTTP mode: listening",
     )
-    base = _start([sys.executable, "-m", "bench.baseline_app"], {**env, "PORT": "3902"}, "baseline listening")
+    base = (
+        None
+        if args.no_baseline
+        else _start(
+            [sys.executable, "-m", "bench.baseline_app"], {**env, "PORT": "3902"}, "baseline listening"
+        )
+    )
+    targets = [("bot", 3901)] + ([] if base is None else [("baseline", 3902)])
     try:
-        print(f"{'rate':>5} {'target':>9} {'kind':<24} {'n':>5} {'err':>4} {'p50':>7} {'p95':>7} {'p99':>7}")
+        print(
+            f"bot resident memory at start (directory of {args.people} in the database): "
+            f"{_rss_mb(bot.pid):.0f} MB"
+        )
+        print(
+            f"{'rate':>5} {'target':>9} {'kind':<24} {'n':>5} {'err':>4} {'p50':>7} {'p95':>7} {'p99':>7} "
+            f"{'max':>7}"
+        )
         for rate in (float(r) for r in args.rates.split(",")):
-            for name, port in (("bot", 3901), ("baseline", 3902)):
+            for name, port in targets:
                 results = run_step(f"http://127.0.0.1:{port}/slack/events", rate, args.seconds)
                 for kind, values in sorted(results.latencies.items()):
                     print(
                         f"{rate:>5.0f} {name:>9} {kind:<24} {len(values):>5} {results.errors[kind]:>4} "
-                        f"{_pct(values, 0.5):>7.1f} {_pct(values, 0.95):>7.1f} {_pct(values, 0.99):>7.1f}"
+                        f"{_pct(values, 0.5):>7.1f} {_pct(values, 0.95):>7.1f} {_pct(values, 0.99):>7.1f} "
+                        f"{max(values):>7.1f}"
                     )
                 everything = [v for values in results.latencies.values() for v in values]
                 errors = sum(results.errors.values())
                 p50, p95, p99 = (_pct(everything, q) for q in (0.5, 0.95, 0.99))
                 print(
                     f"{rate:>5.0f} {name:>9} {'ALL':<24} {len(everything):>5} {errors:>4} "
-                    f"{p50:>7.1f} {p95:>7.1f} {p99:>7.1f}"
+                    f"{p50:>7.1f} {p95:>7.1f} {p99:>7.1f} {max(everything, default=0):>7.1f}"
                 )
-        print(f"bot resident memory: {_rss_mb(bot.pid):.0f} MB")
-        for line in PROBLEMS[:20]:
+        limited = sum(1 for _ in PROBLEMS if "rate" in _.lower())
+        print(
+            f"bot resident memory: {_rss_mb(bot.pid):.0f} MB; server lines mentioning rate limits: {limited}"
+        )
+        print(f"Web API calls the stand-in answered: {len(slack.calls)} ({slack.attempts} attempts)")
+        queue = [line for line in PROBLEMS if "waitress.queue" in line]
+        others = [line for line in PROBLEMS if "waitress.queue" not in line]
+        print(f"server: {len(queue)} waitress 'task queue depth' warnings")
+        for line in others[:40]:
             print("server:", line)
     finally:
         for proc in (bot, base):
+            if proc is None:
+                continue
             proc.terminate()
             proc.wait(timeout=30)
         slack.close()

@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.directory import Directory
 from bot.domain.errors import UserFacingError
 
 SLACKBOT = "USLACKBOT"
@@ -28,15 +29,26 @@ def _paged(client: WebClient, method: str, key: str, **params: Any) -> list[Any]
 
 
 def humans(client: WebClient) -> dict[str, bool]:
-    """Every user in the directory: True for an active person, False for bots and deactivated accounts."""
+    """Every user in Slack's directory, paged (Tier 2!): True for an active person. Only for callers
+    without a people directory; everything else asks `Directory.humans` (the database)."""
     return {
         u["id"]: not (u.get("is_bot") or u.get("deleted") or u["id"] == SLACKBOT)
         for u in _paged(client, "users.list", "members")
     }
 
 
-def resolve(client: WebClient, audience: dict[str, Any]) -> list[str]:
-    """The user ids an audience stands for today (channel members and groups change between rounds)."""
+def resolve(
+    client: WebClient,
+    audience: dict[str, Any],
+    *,
+    team_id: str = "",
+    directory: Directory | None = None,
+) -> list[str]:
+    """The user ids an audience stands for today (channel members and groups change between rounds).
+
+    With a filled `directory`, bots and deactivated accounts are left out by the workspace's people
+    directory (no users.list paging); before it is filled (the first minutes after install), by paging
+    Slack's: this runs in a job, never before an ack."""
     kind = audience.get("kind")
     if kind == "channel":
         members = _paged(client, "conversations.members", "members", channel=audience["ref"])
@@ -47,8 +59,10 @@ def resolve(client: WebClient, audience: dict[str, Any]) -> list[str]:
         members = list(audience.get("people") or [])
     else:
         raise UserFacingError("Choose who to ask: a channel, a user group or some people.")
-    directory = humans(client)
-    return sorted({m for m in members if directory.get(m, True)})
+    if directory is not None and directory.is_filled(team_id):
+        return sorted(set(directory.humans(team_id, members)))
+    people = humans(client)
+    return sorted({m for m in members if people.get(m, True)})
 
 
 def usergroups(client: WebClient) -> list[tuple[str, str]]:
@@ -57,12 +71,3 @@ def usergroups(client: WebClient) -> list[tuple[str, str]]:
     return [
         (g["id"], f"@{g.get('handle', '')}: {g.get('name', '')}") for g in response.get("usergroups") or []
     ]
-
-
-def names(client: WebClient) -> dict[str, list[str]]:
-    """Active people's names (real and display), for recognising who customer praise is about."""
-    return {
-        u["id"]: [n for n in (u.get("real_name"), (u.get("profile") or {}).get("display_name")) if n]
-        for u in _paged(client, "users.list", "members")
-        if not (u.get("is_bot") or u.get("deleted") or u["id"] == SLACKBOT)
-    }

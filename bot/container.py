@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
 from bot.config import EnvConfig
+from bot.directory import Directory
 from bot.notify import Notifier
 from bot.notify import digest as digest_notes
 from bot.notify import feedback as feedback_notes
@@ -55,6 +56,7 @@ class Container:
     digests: DigestService
     sources: SourcesService
     speakup: SpeakupService
+    directory: Directory
     installations: SQLAlchemyInstallationStore | None = None  # OAuth mode only
 
     def close(self) -> None:
@@ -112,5 +114,6 @@ def build_container(
         digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, notifier),
         sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key),
         speakup=SpeakupService(sessions, clock, workspace_settings, notifier, settings.secret_key),
+        directory=Directory(sessions, clock),
         installations=installations,
     )

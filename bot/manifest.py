@@ -52,6 +52,10 @@ BOT_EVENTS: tuple[str, ...] = (
     "reaction_removed",
     # Invited to a channel it could not post in: what it could not post there goes out then.
     "member_joined_channel",
+    # The people directory (names, time zones, who is a person) stays current without asking Slack.
+    "team_join",
+    "user_change",
+    "user_profile_changed",
 )
 # Why each scope: chat:write posts cards, DMs and digests; commands for slash commands.
 # Feedback: channels:history/groups:history deliver card-thread replies (message.* events), reactions:read

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import digest, empathy, errors, feedback, home, ignored, kudos, lifecycle, pulse, speakup
+from handlers import directory as people_directory
 
 
 def register_all(app: App) -> None:
@@ -17,4 +18,5 @@ def register_all(app: App) -> None:
     kudos.register(app)
     digest.register(app)
     speakup.register(app)
+    people_directory.register(app)
     ignored.register(app)  # last: acknowledges events no capability matched

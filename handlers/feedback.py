@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot import audience
 from bot.channels import posting_problem
 from bot.container import Container
 from bot.domain.actor import Actor
@@ -48,32 +47,38 @@ def register(app: App) -> None:
     app.event("message", matchers=[reply_in_a_card_thread])(note_card_reply)
 
 
-def open_feedback_modal(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+def open_feedback_modal(
+    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
     """`/feedback` opens the form; `/feedback what they said` opens it with that text filled in."""
     text = (command.get("text") or "").strip()
     if text.lower() == "help":
         ack(response_type="ephemeral", **feedback_help().as_kwargs())
         return
     ack()
-    modal = log_feedback_modal(text, names=_names_for(client, text))
+    modal = log_feedback_modal(text, names=_names_for(services, context.team_id or "", text))
     client.views_open(trigger_id=command["trigger_id"], view=modal)
 
 
-def _names_for(client: WebClient, text: str) -> dict[str, str]:
-    """Names of the people mentioned by id only (<@U123>) in `text`, so the form shows names, not ids."""
+def _names_for(services: Container, team_id: str, text: str) -> dict[str, str]:
+    """Names of the people mentioned by id only (<@U123>) in `text`, so the form shows names, not ids
+    (from the people directory: no Slack call before the modal opens)."""
     wanted = set(bare_mentions(text))
     if not wanted:
         return {}
-    return {uid: names[0] for uid, names in audience.names(client).items() if uid in wanted and names}
+    known = services.directory.people(team_id, wanted)
+    return {uid: person.names[0] for uid, person in known.items() if person.names}
 
 
-def open_feedback_modal_from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+def open_feedback_modal_from_message(
+    ack: Ack, shortcut: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+) -> None:
     ack()
     channel, ts = shortcut["channel"]["id"], shortcut["message"]["ts"]
     permalink = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
     meta = json.dumps({"ref": f"{channel}:{ts}", "permalink": permalink})
     text = shortcut["message"].get("text", "")
-    modal = log_feedback_modal(text, meta, names=_names_for(client, text))
+    modal = log_feedback_modal(text, meta, names=_names_for(services, context.team_id or "", text))
     client.views_open(trigger_id=shortcut["trigger_id"], view=modal)
 
 
@@ -128,7 +133,7 @@ def _offer_kudos_for_praise(
     customer's behalf (once per person named; the offer's key makes repeats harmless)."""
     if not changed or item.label != "positive":
         return
-    for person in named_people(item.text, audience.names(client)):
+    for person in named_people(item.text, services.directory.names(team_id)):
         services.kudos.offer_for_feedback(team_id, item.id, clicker, person, item.customer, item.text)
 
 

@@ -6,13 +6,14 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.container import Container
+from bot.domain.directory import DirectoryPerson
 from bot.domain.errors import UserFacingError
-from bot.domain.kudos import KudosRefused, Person
+from bot.domain.kudos import KudosRefused, ParsedKudos, Person
 from bot.services.kudos.parsing import (
     check_addressing,
     check_group_size,
@@ -21,6 +22,7 @@ from bot.services.kudos.parsing import (
     receivers_from,
 )
 from bot.views import ids
+from bot.views.common import notice_modal
 from bot.views.kudos import (
     RESOLUTION,
     given_notice,
@@ -50,31 +52,43 @@ def register(app: App) -> None:
     app.event("reaction_removed", matchers=[recognition_reaction])(withdraw_reaction_kudos)
 
 
-# Looking people up in Slack (the rules need is_bot / deleted)
+# Who people are: the directory (bot/directory.py) before ack; Slack (users.info for people the directory
+# has not heard of yet, user groups' members) only after it.
+
+WORKING = "Giving kudos…"
 
 
-def lookup_people(client: WebClient, user_ids: Iterable[str]) -> dict[str, Person]:
-    people: dict[str, Person] = {}
-    for user_id in dict.fromkeys(user_ids):
-        try:
-            user = client.users_info(user=user_id)["user"]
-        except SlackApiError as exc:
-            if exc.response.get("error") in ("user_not_found", "user_not_visible"):
-                people[user_id] = Person(user_id, found=False)
-                continue
-            raise
-        people[user_id] = Person(
-            user_id,
-            is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
-            deleted=bool(user.get("deleted")),
-            name=(user.get("profile") or {}).get("display_name")
-            or user.get("real_name")
-            or user.get("name", ""),
-        )
+def _person(user_id: str, found: DirectoryPerson | None) -> Person:
+    if found is None:
+        return Person(user_id, found=False)
+    return Person(user_id, is_bot=found.is_bot, deleted=found.deleted, name=found.shown_name)
+
+
+def known_people(
+    services: Container, context: BoltContext, user_ids: Iterable[str]
+) -> dict[str, Person] | None:
+    """The rules' view of `user_ids` from the directory alone (this bot is known: a bot); None if any
+    of them is not in it yet."""
+    wanted = [u for u in dict.fromkeys(user_ids) if u != context.bot_user_id]
+    found = services.directory.people(context.team_id or "", wanted)
+    if any(u not in found for u in wanted):
+        return None
+    people = {u: _person(u, found[u]) for u in wanted}
+    if context.bot_user_id:
+        people[context.bot_user_id] = Person(context.bot_user_id, is_bot=True)
     return people
 
 
+def lookup_people(
+    services: Container, client: WebClient, team_id: str, user_ids: Iterable[str]
+) -> dict[str, Person]:
+    """The directory, and one users.info per person it lacks: only ever called after ack."""
+    found = services.directory.look_up(client, team_id, user_ids)
+    return {u: _person(u, p) for u, p in found.items()}
+
+
 def group_members(client: WebClient, group_ids: Iterable[str]) -> list[str]:
+    """Members of the mentioned user groups (a Slack call: only after ack)."""
     members: list[str] = []
     for group in group_ids:
         try:
@@ -92,11 +106,17 @@ def group_members(client: WebClient, group_ids: Iterable[str]) -> list[str]:
 
 
 def give_kudos(
-    ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient, services: Container
+    ack: Ack,
+    command: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+    services: Container,
 ) -> None:
     team_id, giver = context.team_id or "", context.user_id or ""
     text = (command.get("text") or "").strip()
     if not text:
+        # The trigger_id lives 3 s: the modal opens first, from what is at hand (values are one cached read).
         ack()
         client.views_open(trigger_id=command["trigger_id"], view=kudos_modal(services.kudos.values(team_id)))
         return
@@ -107,11 +127,38 @@ def give_kudos(
     parsed = parse_kudos_text(text)
     try:
         check_addressing(parsed)
+    except KudosRefused as refused:
+        ack(response_type="ephemeral", text=refused.message)
+        return
+    people = None if parsed.groups else known_people(services, context, parsed.users)
+    if people is not None:  # everyone is in the directory: the answer comes with the ack
+        ack(response_type="ephemeral", **_give_from_command(services, context, parsed, [], people))
+        return
+    # Slack must be asked (a user group, someone the directory has not heard of yet): ack first.
+    ack()
+    try:
         from_groups = group_members(client, parsed.groups)
-        people = lookup_people(client, parsed.users)
+        people = lookup_people(services, client, team_id, parsed.users)
+        answer = _give_from_command(services, context, parsed, from_groups, people)
+    except KudosRefused as refused:
+        answer = {"text": refused.message}
+    respond(response_type="ephemeral", replace_original=False, **answer)
+
+
+def _give_from_command(
+    services: Container,
+    context: BoltContext,
+    parsed: ParsedKudos,
+    from_groups: list[str],
+    people: dict[str, Person],
+) -> dict[str, Any]:
+    giver = context.user_id or ""
+    try:
+        if from_groups:  # group members the directory knows as bots or deactivated are left out
+            people = {**known_people_or_empty(services, context.team_id or "", from_groups), **people}
         receivers = receivers_from(parsed.users, from_groups, people, giver, context.bot_user_id)
         result = services.kudos.give(
-            team_id,
+            context.team_id or "",
             giver,
             receivers,
             parsed.reason,
@@ -121,12 +168,13 @@ def give_kudos(
             source="command",
         )
     except KudosRefused as refused:
-        ack(response_type="ephemeral", text=refused.message)
-        return
-    ack(
-        response_type="ephemeral",
-        **given_notice(result.kudos, result.card_channel, result.remaining).as_kwargs(),
-    )
+        return {"text": refused.message}
+    return given_notice(result.kudos, result.card_channel, result.remaining).as_kwargs()
+
+
+def known_people_or_empty(services: Container, team_id: str, user_ids: Iterable[str]) -> dict[str, Person]:
+    found = services.directory.people(team_id, user_ids)
+    return {u: _person(u, p) for u, p in found.items()}
 
 
 def _input(values: dict[str, Any], block: str) -> dict[str, Any]:
@@ -150,6 +198,29 @@ def submit_kudos(
         "values": ids.KUDOS_VALUES_BLOCK,
         "beneficiary": ids.KUDOS_BENEFICIARY_BLOCK,
     }
+    people = known_people(services, context, receivers)
+    if people is None:  # someone the directory has not heard of: close the form first, ask Slack after
+        ack(response_action="update", view=notice_modal("Kudos", WORKING))
+        people = lookup_people(services, client, team_id, receivers)
+        try:
+            services.kudos.give(
+                team_id,
+                giver,
+                receivers,
+                story,
+                chosen,
+                people=people,
+                bot_user_id=context.bot_user_id,
+                beneficiary=beneficiary or "colleague",
+                impact=impact or None,
+                source=meta.get("source", "modal"),
+                source_key=meta.get("key") or f"modal:{view['id']}",
+            )
+            done = "Kudos given. Thank you for noticing!"
+        except KudosRefused as refused:
+            done = f"Not given: {refused.message}"
+        client.views_update(view_id=view["id"], view=notice_modal("Kudos", done))
+        return
     try:
         services.kudos.give(
             team_id,
@@ -157,7 +228,7 @@ def submit_kudos(
             receivers,
             story,
             chosen,
-            people=lookup_people(client, receivers),
+            people=people,
             bot_user_id=context.bot_user_id,
             beneficiary=beneficiary or "colleague",
             impact=impact or None,
@@ -197,7 +268,7 @@ def recognise_reacted_message(
         return
     giver, author = event["user"], event["item_user"]
     channel, ts = event["item"]["channel"], event["item"]["ts"]
-    people = lookup_people(client, [giver, author])
+    people = lookup_people(services, client, context.team_id or "", [giver, author])
     if any(not p.found or p.is_bot or p.deleted for p in people.values()):
         return
     try:
@@ -236,7 +307,7 @@ def open_reason_modal(
     ack()
     team_id, user_id = context.team_id or "", context.user_id or ""
     kudos = services.kudos.pending_for(team_id, action_record_id(action), user_id)
-    name = lookup_people(client, kudos.receivers).get(kudos.receivers[0])
+    name = lookup_people(services, client, team_id, kudos.receivers[:1]).get(kudos.receivers[0])
     modal = reaction_reason_modal(
         kudos.id, name.name if name and name.name else "them", services.kudos.values(team_id)
     )

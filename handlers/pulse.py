@@ -19,7 +19,7 @@ from bot.domain.pulse import SurveyInvalid
 from bot.domain.pulse_questions import TEMPLATES
 from bot.policy import Permission
 from bot.views import ids
-from bot.views.common import Message
+from bot.views.common import WORKING, Message
 from bot.views.pulse import (
     list_message,
     parse_button_value,
@@ -81,7 +81,12 @@ def _usergroups(client: WebClient) -> list[tuple[str, str]]:
 
 
 def pulse_command(
-    ack: Ack, command: dict[str, Any], actor: Actor, client: WebClient, services: Container
+    ack: Ack,
+    command: dict[str, Any],
+    actor: Actor,
+    client: WebClient,
+    respond: Respond,
+    services: Container,
 ) -> None:
     sub, _, arg = (command.get("text") or "").strip().partition(" ")
     sub = sub.lower()
@@ -97,10 +102,16 @@ def pulse_command(
     elif sub == "list":
         ack(response_type="ephemeral", **list_message(services.pulse.list_for(actor)).as_kwargs())
     elif sub == "results":
-        results = services.pulse.results_for(actor, _survey_id(sub, arg))
-        ack(response_type="ephemeral", **results_message(results).as_kwargs())
+        survey_id = _survey_id(sub, arg)
+        policy.require(actor, Permission.SEE_SURVEY_RESULTS)  # refused in the ack; results after it
+        ack(response_type="ephemeral", text=WORKING)
+        results = services.pulse.results_for(actor, survey_id)
+        respond(response_type="ephemeral", replace_original=False, **results_message(results).as_kwargs())
     elif sub == "close":
         survey_id = _survey_id(sub, arg)
+        # Closing rewrites every answer row: refused in the ack, done after it.
+        policy.require(actor, Permission.CLOSE_SURVEY)
+        ack(response_type="ephemeral", text=WORKING)
         closed = services.pulse.close(actor, survey_id)
         if closed.survey.state == "closing":
             text = (
@@ -111,7 +122,7 @@ def pulse_command(
             text = f"Survey {survey_id} is closed. {closed.withheld_reason}"
         else:
             text = f"Survey {survey_id} is closed; the results are on their way to you."
-        ack(response_type="ephemeral", text=text)
+        respond(response_type="ephemeral", replace_original=False, text=text)
     elif sub == "away":
         ack(
             response_type="ephemeral",

@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.container import Container
 from jobs.digest import send_weekly_digests
+from jobs.directory import fill_people_directories
 from jobs.feedback import learn_feedback_labels, send_feedback_nudges
 from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_event_keys
 from jobs.kudos import send_kudos_fairness_nudges
@@ -48,6 +49,9 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         (apply_retention, {"trigger": "cron", "hour": 3, "minute": 41}),
         (relay_speakup_messages, {"trigger": "interval", "minutes": 1}),
         (apply_speakup_retention, {"trigger": "cron", "hour": 3, "minute": 53}),
+        # At start (install or first run) and every minute: a few users.list pages per workspace that
+        # needs them (never filled, mid-pass, or filled over a week ago); otherwise nothing to do.
+        (fill_people_directories, {"trigger": "interval", "minutes": 1, "next_run_time": now}),
     ):
         scheduler.add_job(job, args=[container], id=job.__name__, replace_existing=True, **trigger)
 

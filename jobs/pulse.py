@@ -23,7 +23,9 @@ TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_una
 def _resolver(container: Container) -> Callable[[str, dict[str, Any]], list[str]]:
     def resolve(team_id: str, target: dict[str, Any]) -> list[str]:
         try:
-            return audience.resolve(container.slack.for_team(team_id), target)
+            return audience.resolve(
+                container.slack.for_team(team_id), target, team_id=team_id, directory=container.directory
+            )
         except SlackApiError as exc:
             reason = str(exc.response.get("error", "") or "")
             status = exc.response.status_code

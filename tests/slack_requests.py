@@ -198,3 +198,14 @@ class SlackDriver:
 
 def response_json(response: BoltResponse) -> dict[str, Any]:
     return json.loads(response.body) if response.body else {}
+
+
+def final_answer(slack: Any, response: BoltResponse) -> dict[str, Any]:
+    """What the person finally sees for a command: its ack, or, when the ack only said "working on it",
+    what came through response_url after it (tests process before responding, so it has arrived)."""
+    from bot.views.common import WORKING
+
+    answer = response_json(response)
+    if answer.get("text") != WORKING:
+        return answer
+    return dict(slack.calls_to("respond")[-1].params)

@@ -3,6 +3,10 @@
 It answers the way Slack does for the methods the bot uses, and can be told to answer 429 with
 Retry-After or 5xx every Nth call, or to fail a method with a Slack error. Tests give it users and
 channel members, or override any method with `respond_with`.
+
+Real Slack behaviour, off by default (benchmarks and request-path tests turn it on): `use_rate_tiers()`
+answers 429 + Retry-After past each method's per-minute tier, `latency` delays every Web API call, and
+`add_people(n)` fills a directory that users.list pages through 200 at a time with a cursor.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import itertools
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +28,27 @@ BOT_USER_ID = "UBOT0001"
 BOT_ID = "BBOT0001"
 
 Responder = Callable[[dict[str, Any]], dict[str, Any]]
+
+# Slack's published per-method tiers (calls per minute per workspace); chat.postMessage is "special"
+# (about one per second per channel), approximated here by Tier 4.
+TIER_1, TIER_2, TIER_3, TIER_4 = 1, 20, 50, 100
+METHOD_TIERS: dict[str, int] = {
+    "users.list": TIER_2,
+    "conversations.members": TIER_4,
+    "usergroups.list": TIER_2,
+    "usergroups.users.list": TIER_2,
+    "users.info": TIER_4,
+    "conversations.info": TIER_3,
+    "chat.getPermalink": TIER_4,
+    "views.open": TIER_4,
+    "views.update": TIER_4,
+    "views.push": TIER_4,
+    "views.publish": TIER_4,
+    "chat.postMessage": TIER_4,
+    "chat.postEphemeral": TIER_4,
+    "chat.update": TIER_3,
+}
+USERS_PAGE = 200  # users.list's largest page that Slack honours in practice
 
 
 @dataclass
@@ -68,6 +94,9 @@ class SlackStandIn:
         self._overrides: dict[str, Responder] = {}
         self._errors: dict[str, list[str]] = {}
         self._delays: dict[str, float] = {}
+        self.latency = 0.0  # seconds added to every Web API call (a real Slack answers in 100-300 ms)
+        self._tiers: dict[str, int] | None = None
+        self._window: dict[str, deque[float]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -100,6 +129,9 @@ class SlackStandIn:
             self._overrides.clear()
             self._errors.clear()
             self._delays.clear()
+            self.latency = 0.0
+            self._tiers = None
+            self._window.clear()
             self.team_id = TEAM_ID
             self.scopes = "chat:write,commands"
 
@@ -120,6 +152,20 @@ class SlackStandIn:
     def slow_down(self, method: str, seconds: float) -> None:
         """Answer every call of `method` after `seconds` (a slow Slack; real time: real-process tests)."""
         self._delays[method] = seconds
+
+    def use_rate_tiers(self, tiers: dict[str, int] | None = None) -> None:
+        """Answer 429 (Retry-After: seconds until the minute's oldest call ages out) past each method's
+        calls-per-minute tier, as Slack does per workspace; `tiers` overrides METHOD_TIERS."""
+        with self._lock:
+            self._tiers = {**METHOD_TIERS, **(tiers or {})}
+            self._window.clear()
+
+    def add_people(self, count: int, prefix: str = "UP", *, bots: int = 0, deleted: int = 0) -> list[str]:
+        """A directory of `count` people (the first `bots` are bots, the next `deleted` deactivated)."""
+        ids = [f"{prefix}{i:07d}" for i in range(count)]
+        for i, user_id in enumerate(ids):
+            self.add_user(user_id, f"person{i}", is_bot=i < bots, deleted=bots <= i < bots + deleted)
+        return ids
 
     def respond_with(self, method: str, responder: Responder | dict[str, Any]) -> None:
         self._overrides[method] = responder if callable(responder) else (lambda _p, r=responder: r)
@@ -164,8 +210,12 @@ class SlackStandIn:
     def _answer(
         self, method: str, params: dict[str, Any], headers: dict[str, str]
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if self.latency and method not in ("respond",):
+            time.sleep(self.latency)
         with self._lock:
             self.attempts += 1
+            if (limited := self._over_tier(method)) is not None:
+                return 429, {"Retry-After": str(limited)}, {"ok": False, "error": "ratelimited"}
             for fault in self._faults:
                 if (fault.methods is None or method in fault.methods) and self.attempts % fault.every == 0:
                     extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
@@ -186,6 +236,19 @@ class SlackStandIn:
         body = responder(params) if responder else {"ok": True}
         extra = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
         return 200, extra, body
+
+    def _over_tier(self, method: str) -> int | None:
+        """Seconds to wait when `method` is past its tier this minute (None: within it); lock held."""
+        if self._tiers is None or method not in self._tiers:
+            return None
+        now = time.monotonic()
+        window = self._window.setdefault(method, deque())
+        while window and window[0] <= now - 60:
+            window.popleft()
+        if len(window) >= self._tiers[method]:
+            return max(1, int(window[0] + 60 - now) + 1)
+        window.append(now)
+        return None
 
     def _next_ts(self) -> str:
         return f"1800000000.{next(self._ts):06d}"
@@ -247,8 +310,19 @@ class SlackStandIn:
         user = self.users.get(p.get("user", ""))
         return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
 
-    def _users_list(self, _p: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "members": list(self.users.values()), "response_metadata": {"next_cursor": ""}}
+    def _users_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Pages of at most `limit` (Slack caps it near 200) from `cursor`, an opaque offset here."""
+        limit = min(int(p.get("limit") or USERS_PAGE), USERS_PAGE)
+        cursor = str(p.get("cursor") or "")
+        if cursor and not cursor.startswith("dXNlcjo"):
+            return {"ok": False, "error": "invalid_cursor"}
+        start = int(cursor.removeprefix("dXNlcjo")) if cursor else 0
+        with self._lock:
+            members = list(self.users.values())
+        page = members[start : start + limit]
+        after = start + limit
+        next_cursor = f"dXNlcjo{after}" if after < len(members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
 
     def _conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = p.get("channel", "")

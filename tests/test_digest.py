@@ -19,7 +19,7 @@ from bot.domain.errors import NotAllowed
 from jobs.digest import send_weekly_digests
 from storage.models import Feedback, FeedbackNudge
 from tests.conftest import OWNER
-from tests.slack_requests import TEAM_ID, SlackDriver, response_json
+from tests.slack_requests import TEAM_ID, SlackDriver, final_answer
 from tests.slack_standin import SlackStandIn
 
 MANAGER = "UMANAGER1"
@@ -142,7 +142,7 @@ def test_digest_numbers_equal_an_independent_computation_over_ten_weeks(
         for w in (week.previous(n) for n in range(7, -1, -1))
     ]
 
-    answer = response_json(driver.command("/digest", "last-week", user=MANAGER))
+    answer = final_answer(slack, driver.command("/digest", "last-week", user=MANAGER))
     text = json.dumps(answer["blocks"], ensure_ascii=False)
     assert f"{sentiment.count} items" in text and f"{loop.open_negative} negative items still open" in text
     assert f"Mean polarity {mean:+.2f}" in text and "SLA breaches: 3" in text
@@ -208,17 +208,17 @@ def test_the_digest_still_posts_when_the_chart_upload_fails(
 
 
 def test_digest_command_is_for_managers_and_explains_bad_weeks(
-    configured: Container, driver: SlackDriver
+    slack: SlackStandIn, configured: Container, driver: SlackDriver
 ) -> None:
-    refused = response_json(driver.command("/digest", "", user="UEMPLOYEE"))
+    refused = final_answer(slack, driver.command("/digest", "", user="UEMPLOYEE"))
     assert "Only managers and owners can preview the digest" in refused["text"]
     for arg, expected in (
         ("2026-W99", "is not a week of 2026"),
         ("next-month", "I don't know the week"),
         ("2027-W01", "has not started yet"),
     ):
-        assert expected in response_json(driver.command("/digest", arg, user=MANAGER))["text"]
-    preview = response_json(driver.command("/digest", "2026-W45", user=OWNER))
+        assert expected in final_answer(slack, driver.command("/digest", arg, user=MANAGER))["text"]
+    preview = final_answer(slack, driver.command("/digest", "2026-W45", user=OWNER))
     assert preview["response_type"] == "ephemeral" and "2026-W45" in preview["text"]
 
 
@@ -249,13 +249,15 @@ def test_team_and_wins_sections_come_from_closed_surveys_and_kudos(
         user=team[2],
     )
 
-    text = json.dumps(response_json(driver.command("/digest", "this-week", user=MANAGER)), ensure_ascii=False)
+    text = json.dumps(
+        final_answer(slack, driver.command("/digest", "this-week", user=MANAGER)), ensure_ascii=False
+    )
     assert "eNPS *+40*" in text and "5 of 6 answered (83%)" in text  # (3 promoters - 1 detractor) / 5
     assert "1 kudos for 2 people" in text and "#calmed-a-tense-moment (1)" in text
 
     clock.advance(days=15)
     later = json.dumps(
-        response_json(driver.command("/digest", "this-week", user=MANAGER)), ensure_ascii=False
+        final_answer(slack, driver.command("/digest", "this-week", user=MANAGER)), ensure_ascii=False
     )
     assert f"no follow-up yet: `/pulse respond {survey_id}`" in later
 
@@ -318,7 +320,7 @@ def test_a_survey_with_no_follow_up_is_flagged_for_eight_weeks_not_forever(
     flagged = f"no follow-up yet: `/pulse respond {survey_id}`"
 
     def preview() -> str:
-        answer = response_json(driver.command("/digest", "this-week", user=MANAGER))
+        answer = final_answer(slack, driver.command("/digest", "this-week", user=MANAGER))
         return json.dumps(answer, ensure_ascii=False)
 
     clock.advance(days=13)

@@ -13,7 +13,7 @@ from bot.domain.feedback import FeedbackInput
 from bot.views import ids
 from storage.models import Feedback
 from tests.conftest import OWNER
-from tests.slack_requests import TEAM_ID, SlackDriver, response_json
+from tests.slack_requests import TEAM_ID, SlackDriver, final_answer
 from tests.slack_standin import SlackStandIn
 
 MANAGER, CAT, ANA, GIVER = "UMANAGER1", "UCAT0001", "UANA0001", "UGIVER01"
@@ -54,7 +54,9 @@ def test_the_digest_links_open_items_to_their_cards_says_today_minutes_and_singu
     driver.action(ids.FEEDBACK_ACKNOWLEDGE, user=CAT, value=str(item.id), channel="CFEED01")
     driver.command("/kudos", f"<@{ANA}|ana> for calming the customer down", user=GIVER)
 
-    text = json.dumps(response_json(driver.command("/digest", "this-week", user=MANAGER)), ensure_ascii=False)
+    text = json.dumps(
+        final_answer(slack, driver.command("/digest", "this-week", user=MANAGER)), ensure_ascii=False
+    )
 
     link = f"https://slack.com/archives/CFEED01/p{ts.replace('.', '')}"
     assert f"• <{link}|#{item.id}>, received today, nobody yet:" in text

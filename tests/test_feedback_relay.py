@@ -421,11 +421,14 @@ def test_positive_feedback_naming_an_employee_offers_the_clicker_a_kudos_for_the
     slack.add_user("UANA0001", "ana", real_name="Ana Lopez", profile={"display_name": "ana"})
     slack.add_user("UBEN0001", "ben", real_name="Ben Okafor", profile={"display_name": "Ben"})
     slack.add_user("UBEN0002", "ben2", real_name="Ben Smith", profile={"display_name": "bens"})
+    configured.directory.fill_step(configured.slack.for_team(TEAM_ID), TEAM_ID)  # the install-time fill
     ingest_one(configured, source[0], text="Ana was wonderful and so kind, thank you! Ben too.", ext="P-1")
     configured.outbox.drain()
     feedback_id, _ = _card(slack)
+    listed = len(slack.calls_to("users.list"))
     for _ in range(2):
         driver.action(ids.FEEDBACK_ACKNOWLEDGE, user="UAGENT1", value=str(feedback_id), channel="CFEED01")
+    assert len(slack.calls_to("users.list")) == listed, "names come from the people directory"
     configured.outbox.drain()
     [offer] = slack.messages("UAGENT1")
     assert "<@UANA0001>" in json.dumps(offer["blocks"])  # "Ben" names two people: nobody is guessed

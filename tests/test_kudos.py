@@ -31,6 +31,8 @@ def configured(container: Container, slack: SlackStandIn) -> Container:
         slack.add_user(user, name)
     slack.add_user(OTHER_BOT, "otherbot", is_bot=True)
     slack.add_user(GONE, "gone", deleted=True)
+    # An installed workspace's people directory is filled (jobs/directory.py): lookups need no Slack call.
+    container.directory.record(TEAM_ID, slack.users.values())
     return container
 
 
@@ -144,21 +146,35 @@ def test_paused_giver_is_refused(configured: Container, driver: SlackDriver) -> 
     assert kudos_count(configured) == (0, 0)
 
 
+def kudos_answer(driver: SlackDriver, slack: SlackStandIn, text: str, user: str = GIVER) -> dict:  # type: ignore[type-arg]
+    """The answer in the ack, or (when Slack had to be asked first: a user group, someone not yet in the
+    directory) the one sent through response_url right after it."""
+    sent = len(slack.calls_to("respond"))
+    answer = kudos(driver, text, user)
+    if answer:
+        return answer
+    [later] = slack.calls_to("respond")[sent:]
+    assert later["response_type"] == "ephemeral"
+    return later.params
+
+
 def test_user_group_mention_is_expanded_to_its_people_without_the_giver(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
     slack.usergroups["SSUPPORT"] = [ANA, BEN, GIVER, BOT_USER_ID]
-    answer = kudos(driver, "<!subteam^SSUPPORT|@support> for covering the weekend #owned-it")
+    answer = kudos_answer(driver, slack, "<!subteam^SSUPPORT|@support> for covering the weekend #owned-it")
     assert "Kudos for" in answer["text"]
     assert kudos_count(configured) == (1, 2)
-    assert "I can't see who is in that user group" in kudos(driver, "<!subteam^SNOPE|@x> for it")["text"]
+    refused = kudos_answer(driver, slack, "<!subteam^SNOPE|@x> for it")
+    assert "I can't see who is in that user group" in refused["text"]
 
 
 def test_without_a_kudos_channel_the_people_still_get_their_dms(
     container: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    slack.add_user(ANA, "ana")
-    answer = kudos(driver, f"<@{ANA}|ana> for the patient onboarding call #perspective-taking")
+    slack.add_user(ANA, "ana")  # not in the directory yet: one users.info, after the ack
+    answer = kudos_answer(driver, slack, f"<@{ANA}|ana> for the patient onboarding call #perspective-taking")
+    assert len(slack.calls_to("users.info")) == 1
     assert "sent by DM (no kudos channel is set yet)" in answer["text"]
     container.outbox.drain()
     [dm] = slack.messages(ANA)

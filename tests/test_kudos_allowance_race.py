@@ -37,6 +37,14 @@ def limited(container: Container, slack: SlackStandIn) -> Container:
     )
     for user, name in ((GIVER, "gina"), (ANA, "ana"), (BEN, "ben")):
         slack.add_user(user, name)
+    # Everyone is in the people directory, so each answer comes with its ack (no Slack look-up races it).
+    container.directory.record(
+        TEAM_ID,
+        [
+            {"id": u, "name": n, "profile": {"real_name": n}}
+            for u, n in ((GIVER, "gina"), (ANA, "ana"), (BEN, "ben"))
+        ],
+    )
     return container
 
 

@@ -15,7 +15,7 @@ from storage.models import OutboxMessage, Survey, SurveyInvitee, SurveyParticipa
 from storage.repositories import outbox as outbox_repo
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, launch, launch_values, people
-from tests.slack_requests import TEAM_ID, SlackDriver, response_json
+from tests.slack_requests import TEAM_ID, SlackDriver, final_answer, response_json
 from tests.slack_standin import SlackStandIn
 
 
@@ -51,13 +51,13 @@ def test_non_owner_is_refused_and_bad_subcommands_get_usage(driver: SlackDriver,
     assert "I don't know `/pulse frobnicate`" in usage["text"]
     assert "/pulse results <id>" in json.dumps(usage["blocks"])
 
-    missing_id = response_json(driver.command("/pulse", "results soon", user=OWNER))
+    missing_id = final_answer(slack, driver.command("/pulse", "results soon", user=OWNER))
     assert "needs a survey number" in missing_id["text"]
 
-    no_survey = response_json(driver.command("/pulse", "results 999", user=OWNER))
+    no_survey = final_answer(slack, driver.command("/pulse", "results 999", user=OWNER))
     assert "There is no survey 999" in no_survey["text"]
 
-    employee_results = response_json(driver.command("/pulse", "results 1", user="UEMPLOYEE"))
+    employee_results = final_answer(slack, driver.command("/pulse", "results 1", user="UEMPLOYEE"))
     assert "Only managers and owners" in employee_results["text"]
     employee_list = response_json(driver.command("/pulse", "list", user="UEMPLOYEE"))
     assert "Only managers and owners can list surveys" in employee_list["text"]
@@ -261,10 +261,10 @@ def test_four_responses_are_withheld_five_are_shown_and_enps_matches_a_hand_comp
     container.outbox.drain()
     answer_all(driver, slack, team, [10, 9, 9, 2])
     # Open and anonymous: no live results, whatever the count.
-    live = json.dumps(response_json(driver.command("/pulse", f"results {four}", user=OWNER)))
+    live = json.dumps(final_answer(slack, driver.command("/pulse", f"results {four}", user=OWNER)))
     assert "no live results" in live and "Mean" not in live
     driver.command("/pulse", f"close {four}", user=OWNER)
-    withheld = json.dumps(response_json(driver.command("/pulse", f"results {four}", user=OWNER)))
+    withheld = json.dumps(final_answer(slack, driver.command("/pulse", f"results {four}", user=OWNER)))
     assert "Results are withheld: 4 answered" in withheld and "eNPS" not in withheld
 
     five = launch(driver, container)
@@ -272,7 +272,7 @@ def test_four_responses_are_withheld_five_are_shown_and_enps_matches_a_hand_comp
     scores = [10, 9, 9, 7, 2]
     answer_all(driver, slack, team, scores)
     driver.command("/pulse", f"close {five}", user=OWNER)
-    shown = json.dumps(response_json(driver.command("/pulse", f"results {five}", user=OWNER)))
+    shown = json.dumps(final_answer(slack, driver.command("/pulse", f"results {five}", user=OWNER)))
     promoters = sum(s >= 9 for s in scores)
     detractors = sum(s <= 6 for s in scores)
     expected = round(100 * (promoters - detractors) / len(scores))
@@ -346,7 +346,7 @@ def test_free_text_answers_are_shown_only_in_aggregate_above_their_threshold(
     updated = slack.calls_to("chat.update")[-1]
     assert "reason &lt;!channel&gt; 4" in json.dumps(updated["blocks"])
     driver.command("/pulse", f"close {survey_id}", user=OWNER)
-    shown = json.dumps(response_json(driver.command("/pulse", f"results {survey_id}", user=OWNER)))
+    shown = json.dumps(final_answer(slack, driver.command("/pulse", f"results {survey_id}", user=OWNER)))
     assert "*Comments* (5)" in shown and "reason &lt;!channel&gt; 0" in shown and "<!channel>" not in shown
 
 
@@ -414,7 +414,7 @@ def test_the_survey_closes_itself_and_a_weekly_survey_launches_its_next_round_wi
     answer_all(driver, slack, team, [10, 10, 10, 10, 9, 5])  # (5-1)/6 = +67
     driver.command("/pulse", f"close {second.id}", user=OWNER)
     shown = json.dumps(
-        response_json(driver.command("/pulse", f"results {second.id}", user=OWNER)), ensure_ascii=False
+        final_answer(slack, driver.command("/pulse", f"results {second.id}", user=OWNER)), ensure_ascii=False
     )
     assert "eNPS *+67* (▲50 vs last round)" in shown
 

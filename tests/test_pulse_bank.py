@@ -11,7 +11,7 @@ from bot.domain.pulse_bank import BANK, BY_KEY, RETIRED, TEMPLATE_PICKS, THEMES,
 from bot.domain.pulse_questions import AGREE_5, KINDS, TEMPLATES, parse_questions, questions_text
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, launch, people
-from tests.slack_requests import TEAM_ID, SlackDriver, response_json
+from tests.slack_requests import TEAM_ID, SlackDriver, final_answer, response_json
 from tests.slack_standin import SlackStandIn
 
 # The distinctive wording of each of the twelve Gallup Q12 items (proprietary, licensed): none may ship.
@@ -132,5 +132,5 @@ def test_the_theme_index_equals_a_hand_computation_with_reverse_scored_items(
         ("support", 3, 15, 3.4, 53),
         ("manager", 1, 5, 3.6, 60),
     ]
-    shown = json.dumps(response_json(driver.command("/pulse", f"results {survey_id}", user=OWNER)))
+    shown = json.dumps(final_answer(slack, driver.command("/pulse", f"results {survey_id}", user=OWNER)))
     assert "Theme index" in shown and "Empathy fatigue: *3.0*, 40% favourable" in shown

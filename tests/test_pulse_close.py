@@ -10,7 +10,7 @@ from bot.clock import FixedClock
 from bot.container import Container
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, launch, people
-from tests.slack_requests import TEAM_ID, SlackDriver, response_json
+from tests.slack_requests import TEAM_ID, SlackDriver, final_answer, response_json
 from tests.slack_standin import SlackStandIn
 
 
@@ -31,7 +31,7 @@ def test_closing_early_updates_every_invitation_lists_the_real_close_time_and_sa
         Respondent.from_dm(driver, slack, user).click("q1", 9)
 
     clock.advance(hours=5)
-    said = str(response_json(driver.command("/pulse", f"close {survey_id}", user=OWNER)).get("text"))
+    said = str(final_answer(slack, driver.command("/pulse", f"close {survey_id}", user=OWNER)).get("text"))
     # Two answered: withheld, and said so now, not "results on their way" followed by "withheld".
     assert "is closed" in said and "withheld" in said and "on their way" not in said
 

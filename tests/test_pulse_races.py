@@ -18,7 +18,7 @@ from jobs.pulse import run_pulse_surveys
 from storage.models import Survey, SurveyParticipation, SurveyResponse
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, launch, people
-from tests.slack_requests import TEAM_ID, SlackDriver, response_json
+from tests.slack_requests import TEAM_ID, SlackDriver, final_answer
 from tests.slack_standin import SlackStandIn
 
 
@@ -45,8 +45,9 @@ def results_reports(slack: SlackStandIn) -> list[str]:
     ]
 
 
-def owner_closes(driver: SlackDriver, survey_id: int) -> str:
-    return str(response_json(driver.command("/pulse", f"close {survey_id}", user=OWNER)).get("text"))
+def owner_closes(driver: SlackDriver, slack: SlackStandIn, survey_id: int) -> str:
+    """What the owner is told (the ack says "working on it"; the outcome comes through response_url)."""
+    return str(final_answer(slack, driver.command("/pulse", f"close {survey_id}", user=OWNER)).get("text"))
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def test_a_close_between_participation_and_answer_waits_for_the_answer(
     real = answering.apply_answer
 
     def close_in_between(*args: Any) -> Any:  # runs after the participation commit, before the answer's
-        told.append(owner_closes(driver, survey_id))
+        told.append(owner_closes(driver, slack, survey_id))
         return real(*args)
 
     monkeypatch.setattr(answering, "apply_answer", close_in_between)
@@ -112,7 +113,7 @@ def test_a_close_between_the_open_check_and_participation_refuses_the_answer(
     real: Callable[..., Any] = Answering._first_answer
 
     def close_first(self: Answering, *args: Any) -> Any:
-        owner_closes(driver, survey_id)
+        owner_closes(driver, slack, survey_id)
         return real(self, *args)
 
     monkeypatch.setattr(Answering, "_first_answer", close_first)
@@ -138,7 +139,7 @@ def test_a_changed_answer_after_the_close_is_refused_and_the_stored_one_stays(
     real: Callable[..., Any] = Answering._change
 
     def close_first(self: Answering, *args: Any) -> Any:
-        owner_closes(driver, survey_id)
+        owner_closes(driver, slack, survey_id)
         return real(self, *args)
 
     monkeypatch.setattr(Answering, "_change", close_first)
@@ -170,7 +171,7 @@ def test_an_answer_cut_short_by_a_crash_delays_the_close_by_the_grace_only(
     with container.sessions.begin() as s:
         assert s.get(Survey, survey_id).answers_in_flight == 1  # type: ignore[union-attr]
 
-    assert "is closing" in owner_closes(driver, survey_id)
+    assert "is closing" in owner_closes(driver, slack, survey_id)
     clock.advance(seconds=30)
     run_pulse_surveys(container)
     assert container.pulse.info(TEAM_ID, survey_id).state == "closing"

@@ -12,7 +12,7 @@ from bot.views import ids
 from storage.models import Feedback, Kudos, SurveyResponse
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, answer_value, launch, people
-from tests.slack_requests import TEAM_ID, SlackDriver, response_json
+from tests.slack_requests import TEAM_ID, SlackDriver, final_answer, response_json
 from tests.slack_standin import SlackStandIn
 
 OTHER = "T0OTHER"
@@ -41,7 +41,7 @@ def test_another_workspace_cannot_touch_feedback_surveys_or_settings(
     # Survey results, closing and answering by id from the other workspace.
     for sub in ("results", "close", "respond"):
         answer = json.dumps(
-            response_json(driver.command("/pulse", f"{sub} {survey_id}", user=OWNER, team=OTHER))
+            final_answer(slack, driver.command("/pulse", f"{sub} {survey_id}", user=OWNER, team=OTHER))
         )
         assert f"There is no survey {survey_id} in this workspace" in answer
     assert container.pulse.info(TEAM_ID, survey_id).state == "open"

@@ -27,6 +27,7 @@ from bot.domain.errors import NotAllowed
 from bot.domain.feedback import FeedbackInput
 from bot.policy import Permission
 from bot.views import ids
+from bot.views.common import WORKING
 from jobs.pulse import resolve_pulse_launches
 from storage.models import Base
 from tests.conftest import OWNER
@@ -126,6 +127,10 @@ def refusal_problems(world: World, case: Case, team: str, user: str) -> list[str
         problems.append(f"failed with {outcome.error!r} instead of the policy's refusal")
     if message not in outcome.text:
         problems.append(f"not told {message!r}: {outcome.text[:300]}")
+    if (
+        WORKING.rstrip(".…") in outcome.text
+    ):  # slow commands refuse in the ack, never "working on it" and then no
+        problems.append("answered 'working on it' before refusing")
     if outcome.rows_changed:
         problems.append("stored data changed")
     for call in outcome.calls:
@@ -328,6 +333,24 @@ CASES = [
         Permission.FORGET_DATA,
         _service(lambda c, a, _t: c.data_rights.forget_user(a, "UP00001")),
         "rows",
+    ),
+    Case(
+        "close a survey (service)",
+        Permission.CLOSE_SURVEY,
+        _service(lambda c, a, t: c.pulse.close(a, t.open_survey)),
+        "rows",
+    ),
+    Case(
+        "survey results (service)",
+        Permission.SEE_SURVEY_RESULTS,
+        _service(lambda c, a, t: c.pulse.results_for(a, t.closed_survey)),
+        "answers",
+    ),
+    Case(
+        "digest preview (service)",
+        Permission.PREVIEW_DIGEST,
+        _service(lambda c, a, _t: c.digests.preview(a, "")),
+        "answers",
     ),
     Case(
         "Speak up counts (service)",

@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -173,22 +172,12 @@ class Outbox:
         """The bot was invited to `channel`: messages that died there for want of access in the last
         REDELIVER_WITHIN go out again (cards, kudos, digests). Returns how many were requeued."""
         now = self._clock.now()
-        requeued = 0
         with self._sessions.begin() as s:
-            dead = s.scalars(
-                select(OutboxMessage).where(
-                    OutboxMessage.team_id == team_id,
-                    OutboxMessage.status == "dead",
-                    OutboxMessage.method == "chat.postMessage",
-                    OutboxMessage.last_error.in_(CHANNEL_ACCESS_ERRORS),
-                    OutboxMessage.created_at >= now - REDELIVER_WITHIN,
-                )
+            # One UPDATE with the channel matched in SQL: a week of other channels' dead messages is
+            # never loaded.
+            requeued = repo.requeue_dead_to(
+                s, team_id, channel, CHANNEL_ACCESS_ERRORS, since=now - REDELIVER_WITHIN, now=now
             )
-            for message in dead:
-                if message.payload.get("channel") == channel:
-                    message.status, message.attempts, message.next_attempt_at = "pending", 0, now
-                    message.last_error = None
-                    requeued += 1
         if requeued:
             log.info("outbox: %d message(s) to %s in team %s queued again", requeued, channel, team_id)
             self._wakeup()

@@ -37,7 +37,7 @@ from bot.services.ports import Postbox
 from bot.services.pulse import PulseService
 from bot.services.settings import SettingsService
 from storage.repositories import digest as repo
-from storage.repositories.idempotency import claim_period
+from storage.repositories.idempotency import claim_period, period_claimed
 
 KIND = "weekly_digest"
 CHART_KIND = "weekly_digest_chart"
@@ -63,7 +63,9 @@ class DigestService:
     def post_if_due(self, team_id: str) -> Digest | None:
         """Queue this workspace's digest if it is due and nobody (no process, no earlier run) has.
 
-        The claim and the queued messages commit together, so the digest goes out exactly once: a
+        The week is assembled only while it is unclaimed (one build per workspace and week; two processes
+        racing on the very first run may both build, and only one sends). The claim and the queued
+        messages commit together, so the digest goes out exactly once: a
         second run, a second process or a retry after a crash finds the claim and does nothing.
         """
         ws = self._settings.get(team_id)
@@ -72,6 +74,11 @@ class DigestService:
         to = recipients(ws.digest_channel, ws.managers, ws.digest_dm_managers)
         if week is None or not to:
             return None
+        # Claimed already (the usual case: this job runs every 5 minutes through a 12-hour grace window):
+        # a one-row read instead of assembling the whole week again just to find the claim.
+        with self._sessions() as s:
+            if period_claimed(s, team_id, KIND, week.label):
+                return None
         digest = self.build(team_id, week)
         with self._sessions.begin() as s:
             if not claim_period(s, team_id, KIND, week.label, now):

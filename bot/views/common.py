@@ -75,6 +75,10 @@ def view(**kwargs: Any) -> dict[str, Any]:
     return built.to_dict()
 
 
+# The immediate answer of a command that finishes after its ack (the result follows via response_url).
+WORKING = "Working on it…"
+
+
 def notice_modal(title: str, text: str) -> dict[str, Any]:
     """A modal that only tells the user something (errors from Home buttons, finished actions)."""
     return view(

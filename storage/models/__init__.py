@@ -3,6 +3,7 @@
 from storage.models.base import Base, UTCDateTime
 from storage.models.core import OutboxMessage, PeriodClaim, ProcessedEvent, Workspace, WorkspaceSetting
 from storage.models.delivery import HealthBeat, SeenSlackRequest  # noqa: F401
+from storage.models.directory import DirectoryFill, DirectoryPerson  # noqa: F401
 from storage.models.feedback import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, RoutingRule  # noqa: F401
 from storage.models.kudos import Kudos, KudosPlusOne, KudosRecipient  # noqa: F401
 from storage.models.oauth import slack_bots, slack_installations, slack_oauth_states

@@ -146,8 +146,14 @@ def add_plus_one(s: Session, team_id: str, recognition_id: int, user_id: str, no
     )
 
 
-def values_received(s: Session, team_id: str, receiver: str) -> list[list[str]]:
-    """The values of every posted recognition of `receiver`."""
+VALUES_RECEIVED_WINDOW = 200  # App Home: what someone is recognised for, over their latest 200 kudos
+
+
+def values_received(
+    s: Session, team_id: str, receiver: str, limit: int = VALUES_RECEIVED_WINDOW
+) -> list[list[str]]:
+    """The values of `receiver`'s latest `limit` posted recognitions (bounded: App Home reads this on
+    every open, and a long-tenured person's whole history must not be loaded each time)."""
     return list(
         s.scalars(
             select(Kudos.values)
@@ -158,6 +164,8 @@ def values_received(s: Session, team_id: str, receiver: str) -> list[list[str]]:
                 Kudos.status == POSTED,
                 KudosRecipient.receiver == receiver,
             )
+            .order_by(Kudos.posted_at.desc(), Kudos.id.desc())
+            .limit(limit)
         ).all()
     )
 

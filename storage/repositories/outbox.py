@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import is_postgres
 from storage.models import OutboxMessage
-from storage.repositories.common import insert_ignoring_conflicts
+from storage.repositories.common import affected_rows, insert_ignoring_conflicts
 
 
 def enqueue(
@@ -167,4 +167,25 @@ def counts_by_status(session: Session, team_id: str | None = None) -> dict[str, 
 def by_key(session: Session, team_id: str, dedupe_key: str) -> OutboxMessage | None:
     return session.scalar(
         select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.dedupe_key == dedupe_key)
+    )
+
+
+def requeue_dead_to(
+    s: Session, team_id: str, channel: str, errors: Iterable[str], *, since: datetime, now: datetime
+) -> int:
+    """Dead chat.postMessage calls to `channel` since `since` that failed with one of `errors`: pending
+    again, from now. The channel is matched in the JSON payload by SQL (either database)."""
+    return affected_rows(
+        s,
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.status == "dead",
+            OutboxMessage.method == "chat.postMessage",
+            OutboxMessage.last_error.in_(list(errors)),
+            OutboxMessage.created_at >= since,
+            OutboxMessage.payload["channel"].as_string() == channel,
+        )
+        .values(status="pending", attempts=0, next_attempt_at=now, last_error=None)
+        .execution_options(synchronize_session=False),
     )

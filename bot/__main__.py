@@ -149,6 +149,7 @@ def run(settings: EnvConfig) -> int:
     applied = migrations.upgrade(container.engine)
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
+    container.sources.seal_legacy()
     if settings.bot_token:
         try:
             auth = container.slack.base.auth_test()

@@ -13,6 +13,7 @@ from bot.config import EnvConfig
 from bot.notify import Notifier
 from bot.notify import digest as digest_notes
 from bot.notify import feedback as feedback_notes
+from bot.notify import intake as intake_notes
 from bot.notify import kudos as kudos_notes
 from bot.notify import pulse as pulse_notes
 from bot.notify import speakup as speakup_notes
@@ -81,6 +82,7 @@ def build_container(
             **kudos_notes.RENDERERS,
             **digest_notes.RENDERERS,
             **speakup_notes.RENDERERS,
+            **intake_notes.RENDERERS,
         },
     )
     return Container(
@@ -101,7 +103,7 @@ def build_container(
         data_rights=DataRights(sessions, pulse, notifier),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),
         digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, notifier),
-        sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key),
+        sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key, notifier),
         speakup=SpeakupService(sessions, clock, workspace_settings, notifier, settings.secret_key),
         installations=installations,
     )

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import digest, empathy, errors, feedback, home, ignored, kudos, lifecycle, pulse, speakup
+from handlers import (
+    digest,
+    empathy,
+    errors,
+    feedback,
+    home,
+    ignored,
+    kudos,
+    lifecycle,
+    pulse,
+    sources,
+    speakup,
+)
 
 
 def register_all(app: App) -> None:
@@ -17,4 +29,5 @@ def register_all(app: App) -> None:
     kudos.register(app)
     digest.register(app)
     speakup.register(app)
+    sources.register(app)
     ignored.register(app)  # last: acknowledges events no capability matched

@@ -18,6 +18,7 @@ from bot.views.kudos import kudos_home_section
 from bot.views.privacy import privacy_sections
 from bot.views.routing import routing_home_section
 from bot.views.settings import read_settings_form, settings_modal
+from bot.views.sources import sources_home_section
 from bot.views.speakup import speakup_home_section
 
 
@@ -42,6 +43,7 @@ def render_home(services: Container, client: WebClient, team_id: str, user_id: s
         routing_home_section(is_owner=is_owner),
         privacy_sections(settings),
         speakup_home_section(),
+        sources_home_section(is_owner=is_owner),
     ]
     client.views_publish(
         user_id=user_id, view=home_view(is_owner=is_owner, commands=COMMANDS, sections=sections)

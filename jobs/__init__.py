@@ -14,6 +14,7 @@ from bot.container import Container
 from jobs.digest import send_weekly_digests
 from jobs.feedback import send_feedback_nudges
 from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_event_keys
+from jobs.intake import poll_review_sources
 from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
 from jobs.pulse import run_pulse_surveys
@@ -42,6 +43,7 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         (apply_retention, {"trigger": "cron", "hour": 3, "minute": 41}),
         (relay_speakup_messages, {"trigger": "interval", "minutes": 1}),
         (apply_speakup_retention, {"trigger": "cron", "hour": 3, "minute": 53}),
+        (poll_review_sources, {"trigger": "interval", "minutes": 1}),
     ):
         scheduler.add_job(job, args=[container], id=job.__name__, replace_existing=True, **trigger)
 

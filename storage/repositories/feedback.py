@@ -11,8 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain import sentiment
-from bot.domain.feedback import OPEN_STATES, RESOLVED, FeedbackItem, Rule, SourceRecord
-from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, RoutingRule
+from bot.domain.feedback import OPEN_STATES, RESOLVED, FeedbackItem, Rule
+from storage.models import Feedback, FeedbackEvent, FeedbackNudge, RoutingRule
 from storage.repositories.common import insert_ignoring_conflicts
 
 
@@ -218,22 +218,3 @@ def delete_rule(s: Session, team_id: str, rule_id: int) -> bool:
         .returning(RoutingRule.id)
     ).first()
     return deleted is not None
-
-
-# Webhook sources
-
-
-def add_source(s: Session, team_id: str, name: str, secret: str, token: str, now: datetime) -> bool:
-    """True if stored; False if the workspace has a source of that name already."""
-    return insert_ignoring_conflicts(
-        s,
-        FeedbackSource,
-        {"team_id": team_id, "name": name, "secret": secret, "token": token, "created_at": now},
-    )
-
-
-def source_named(s: Session, name: str) -> SourceRecord | None:
-    src = s.scalars(select(FeedbackSource).where(FeedbackSource.name == name)).first()
-    if src is None:
-        return None
-    return SourceRecord(team_id=src.team_id, name=src.name, secret=src.secret, token=src.token)

@@ -230,9 +230,8 @@ def source_command(container: Container, actor: Actor, args: argparse.Namespace)
         if args.rating_scale is None and args.tags is None:
             raise FeedbackInvalid("Say what to change: --rating-scale and/or --tags.")
         src = sources.configure(actor, args.name, rating_scale=args.rating_scale, tags=args.tags)
-        print(
-            f"Source {src.name!r}: scale {src.rating_scale or '(vendor scale)'}, tags {list(src.default_tags)}."
-        )
+        scale = src.rating_scale or "(vendor scale)"
+        print(f"Source {src.name!r}: scale {scale}, tags {list(src.default_tags)}.")
         return 0
     secret = args.secret
     if secret is None:

@@ -244,6 +244,7 @@ def run(settings: EnvConfig) -> int:
         return 1
     if applied:
         log.info("applied migrations: %s", ", ".join(applied))
+    container.sources.seal_legacy()
     if workspace is not None:
         container.workspaces.record_installation(workspace.team_id, workspace.name, workspace.bot_user_id)
         log.info("connected to workspace %s (%s)", workspace.name, workspace.team_id)

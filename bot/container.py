@@ -14,6 +14,7 @@ from bot.directory import Directory
 from bot.notify import Notifier
 from bot.notify import digest as digest_notes
 from bot.notify import feedback as feedback_notes
+from bot.notify import intake as intake_notes
 from bot.notify import kudos as kudos_notes
 from bot.notify import pulse as pulse_notes
 from bot.notify import speakup as speakup_notes
@@ -91,6 +92,7 @@ def build_container(
             **kudos_notes.RENDERERS,
             **digest_notes.RENDERERS,
             **speakup_notes.RENDERERS,
+            **intake_notes.RENDERERS,
         },
     )
     return Container(
@@ -112,7 +114,7 @@ def build_container(
         data_rights=DataRights(sessions, pulse, notifier, sentiment=sentiment),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),
         digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, notifier),
-        sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key),
+        sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key, notifier),
         speakup=SpeakupService(sessions, clock, workspace_settings, notifier, settings.secret_key),
         directory=Directory(sessions, clock),
         installations=installations,

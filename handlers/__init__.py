@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import digest, empathy, errors, feedback, home, ignored, kudos, lifecycle, pulse, speakup
+from handlers import (
+    digest,
+    empathy,
+    errors,
+    feedback,
+    home,
+    ignored,
+    kudos,
+    lifecycle,
+    pulse,
+    sources,
+    speakup,
+)
 from handlers import directory as people_directory
 
 
@@ -19,4 +31,5 @@ def register_all(app: App) -> None:
     digest.register(app)
     speakup.register(app)
     people_directory.register(app)
+    sources.register(app)
     ignored.register(app)  # last: acknowledges events no capability matched

@@ -18,6 +18,7 @@ from bot.views.home import first_owner_section, home_view, privacy_summary
 from bot.views.kudos import kudos_home_section
 from bot.views.routing import routing_home_section
 from bot.views.settings import read_settings_form, settings_modal
+from bot.views.sources import sources_home_section
 from bot.views.speakup import speakup_home_section
 
 
@@ -44,6 +45,7 @@ def render_home(services: Container, client: WebClient, team_id: str, user_id: s
         routing_home_section(is_owner=is_owner),
         privacy_summary(settings.pulse_min_responses),
         speakup_home_section(),
+        sources_home_section(is_owner=is_owner),
     ]
     if is_owner:
         sections.append(sentiment_quality_home_section(services.sentiment.quality(team_id).describe()))

@@ -7,13 +7,16 @@ secret (within 5 minutes); legacy senders may name the source with `X-Empathy-So
 Body (JSON, at most 64 KiB): {"id", "text", "customer"?, "rating"?, "tags"?, "received_at"? (ISO 8601)}.
 Vendor kinds (bot/domain/intake): the vendor's signature, or the source's token where the vendor has none
 (bearer, basic auth password or `?token=`). Unrelated event types are answered 200 and ignored; a payload
-that cannot be read is a 4xx JSON error naming the field, and nothing is stored.
+that cannot be read is a 4xx JSON error naming the field, and nothing is stored. The source's rating scale
+fills in when the payload says none; its default tags are added; the last delivery and what it became are
+kept on the source ("send a test" in App Home).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -93,6 +96,11 @@ def _url_id(request: Request) -> str | None:
 
 
 def _store(container: Container, source: Source, data: FeedbackInput, upsert: bool) -> Response:
+    data = replace(
+        data,
+        rating_scale=data.rating_scale or source.rating_scale,
+        tags=tuple(dict.fromkeys([*data.tags, *source.default_tags])),
+    )
     item, created = container.feedback.ingest(source.team_id, data)
     revised = not created and upsert and container.sources.revise(source.team_id, data)
     body: dict[str, Any] = {"ok": True, "id": item.id, "created": created}
@@ -101,28 +109,53 @@ def _store(container: Container, source: Source, data: FeedbackInput, upsert: bo
     return Response.json(201 if created else 200, body)
 
 
-def _guarded(handle: Callable[[Request], Response]) -> Route:
-    """Size limit, then the handler; unreadable bodies and refused input become 4xx JSON, never 500."""
+def _outcome(response: Response) -> str:
+    """What a delivery became, in words, for the owner's "send a test"."""
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        body = {}
+    if response.status >= 300:
+        return f"Refused (HTTP {response.status}): {body.get('error', 'no reason given')}"
+    if "ignored" in body:
+        return f"Acknowledged and ignored: {body['ignored']}"
+    if body.get("created"):
+        return f"Stored as feedback #{body.get('id')}"
+    if body.get("revised"):
+        return f"Updated feedback #{body.get('id')} (its card is redrawn)"
+    return f"Already stored as feedback #{body.get('id')}: nothing new"
+
+
+def _guarded(container: Container, handle: Callable[[Request, list[Source]], Response]) -> Route:
+    """Size limit, then the handler; unreadable bodies and refused input become 4xx JSON, never 500.
+    What the delivery became (or why it was refused) is kept on its source for the owner to see."""
 
     def route(request: Request) -> Response:
         if len(request.body) > MAX_BODY:
             return _error(413, f"body larger than {MAX_BODY} bytes")
+        seen: list[Source] = []
         try:
-            return handle(request)
+            response = handle(request, seen)
         except Unauthorized as refused:
+            container.sources.note_refused(_url_id(request), request.body, refused.message)
             return _error(401, refused.message)
         except PayloadInvalid as invalid:
-            return _error(422, invalid.message, invalid.field)
+            response = _error(422, invalid.message, invalid.field)
         except FeedbackInvalid as invalid:
-            return _error(422, invalid.message)
+            response = _error(422, invalid.message)
         except (ValueError, UnicodeDecodeError, RecursionError):
-            return _error(400, "body is not valid JSON")
+            response = _error(400, "body is not valid JSON")
+        if seen:
+            container.sources.record_delivery(
+                seen[0], request.body, _outcome(response), accepted=response.status < 300
+            )
+        return response
 
     return route
 
 
 def ingest_route(container: Container) -> Route:
-    def ingest(request: Request) -> Response:
+    def ingest(request: Request, seen: list[Source]) -> Response:
         source = container.sources.authenticate(
             url_id=_url_id(request),
             legacy_name=request.headers.get("x-empathy-source", "").strip() or None,
@@ -130,14 +163,15 @@ def ingest_route(container: Container) -> Route:
             headers=request.headers,
             body=request.body,
         )
+        seen.append(source)
         data = json.loads(request.body)
         return _store(container, source, _input(source.name, data), upsert=False)
 
-    return _guarded(ingest)
+    return _guarded(container, ingest)
 
 
 def adapter_route(container: Container, adapter: Adapter) -> Route:
-    def ingest(request: Request) -> Response:
+    def ingest(request: Request, seen: list[Source]) -> Response:
         source = container.sources.authenticate(
             url_id=_url_id(request),
             legacy_name=None,
@@ -146,6 +180,7 @@ def adapter_route(container: Container, adapter: Adapter) -> Route:
             body=request.body,
             query=request.query,
         )
+        seen.append(source)
         options = dict(source.options)
         if source.rating_scale:
             options["rating_scale"] = source.rating_scale
@@ -155,4 +190,4 @@ def adapter_route(container: Container, adapter: Adapter) -> Route:
         assert isinstance(result, Parsed)
         return _store(container, source, result.input, upsert=result.upsert)
 
-    return _guarded(ingest)
+    return _guarded(container, ingest)

@@ -18,6 +18,7 @@ from jobs.digest import send_weekly_digests
 from jobs.directory import fill_people_directories
 from jobs.feedback import learn_feedback_labels, send_feedback_nudges
 from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_event_keys
+from jobs.intake import poll_review_sources
 from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
 from jobs.pulse import resolve_pulse_launches, run_pulse_surveys
@@ -52,6 +53,7 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         # At start (install or first run) and every minute: a few users.list pages per workspace that
         # needs them (never filled, mid-pass, or filled over a week ago); otherwise nothing to do.
         (fill_people_directories, {"trigger": "interval", "minutes": 1, "next_run_time": now}),
+        (poll_review_sources, {"trigger": "interval", "minutes": 1}),
     ):
         scheduler.add_job(job, args=[container], id=job.__name__, replace_existing=True, **trigger)
 

@@ -41,6 +41,12 @@ def add_source(container: Container, kind: str, name: str | None = None, team_id
     return container.sources.add(Actor.operator(team_id), name or kind, kind, secret=SECRET)
 
 
+def secret_and_token(container: Container, actor: Actor, name: str) -> tuple[str, str]:
+    """A generic JSON source made as owners make it: its HMAC secret and bearer token (shown once)."""
+    made = container.sources.add(actor, name)
+    return made.secret, made.token
+
+
 def multipart(fields: dict[str, str]) -> bytes:
     parts = [
         f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'

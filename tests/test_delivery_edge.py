@@ -21,6 +21,7 @@ from storage.db import create_db_engine
 from storage.models import Feedback, Kudos, SeenSlackRequest
 from tests.conftest import OWNER, SIGNING_SECRET
 from tests.http_client import HttpResult, call_wsgi
+from tests.intake_helpers import secret_and_token
 from tests.slack_requests import TEAM_ID, event_envelope, sign, slash_command_body
 from tests.slack_standin import SlackStandIn
 
@@ -172,7 +173,7 @@ def test_ingest_with_the_database_down_is_503_with_retry_after_and_nothing_is_lo
     settings: EnvConfig, container: Container, tmp_path: Any
 ) -> None:
     container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
-    secret, _token = container.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
+    secret, _token = secret_and_token(container, Actor.operator(TEAM_ID), "zendesk")
     body = json.dumps({"id": "T-1", "text": "The export button does nothing."}).encode()
     ts = str(int(container.clock.now().timestamp()))
     headers = {

@@ -73,12 +73,13 @@ def test_only_owners_edit_routing_or_create_sources_whoever_calls_the_service(co
         lambda: container.feedback.delete_rule(employee, rule.id),
         lambda: container.feedback.move_rule_up(employee, rule.id),
         lambda: container.feedback.list_rules(employee),
-        lambda: container.feedback.add_source(employee, "zendesk"),
+        lambda: container.sources.add(employee, "zendesk"),
+        lambda: container.sources.list_all(employee),
     ):
         with pytest.raises(NotAllowed, match="Only the workspace's empathy-bot owners"):
             attempt()
     assert container.feedback.list_rules(owner) == [rule]
-    assert container.feedback.source("zendesk") is None
-    secret, token = container.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
-    stored = container.feedback.source("zendesk")
-    assert stored is not None and (stored.team_id, stored.secret, stored.token) == (TEAM_ID, secret, token)
+    assert container.sources.list_all(owner) == []
+    made = container.sources.add(Actor.operator(TEAM_ID), "zendesk")
+    [stored] = container.sources.list_all(owner)
+    assert (stored.team_id, stored.name, stored.url_id) == (TEAM_ID, "zendesk", made.source.url_id)

@@ -12,6 +12,7 @@ from bot.domain.actor import Actor
 from bot.domain.pii import mask_pii
 from storage.models import Feedback
 from tests.conftest import OWNER
+from tests.intake_helpers import secret_and_token
 from tests.slack_requests import TEAM_ID
 from tests.slack_standin import SlackStandIn
 from tests.test_feedback_relay import ingest_one
@@ -70,7 +71,7 @@ def configured(container: Container) -> Container:
 
 
 def _card_and_stored(container: Container, slack: SlackStandIn) -> tuple[str, str]:
-    secret, _ = container.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
+    secret, _ = secret_and_token(container, Actor.operator(TEAM_ID), "zendesk")
     assert ingest_one(container, secret, text=PII_TEXT).status == 201
     container.outbox.drain()
     [card] = slack.messages("CFEED01")

@@ -17,6 +17,7 @@ from handlers import ingest
 from storage.models import Feedback, FeedbackEvent
 from tests.conftest import OWNER
 from tests.http_client import HttpResult, call_wsgi
+from tests.intake_helpers import secret_and_token
 from tests.slack_requests import TEAM_ID, SlackDriver, response_json
 from tests.slack_standin import BOT_USER_ID, SlackStandIn
 
@@ -33,7 +34,7 @@ def configured(container: Container) -> Container:
 
 @pytest.fixture
 def source(configured: Container) -> tuple[str, str]:
-    return configured.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
+    return secret_and_token(configured, Actor.operator(TEAM_ID), "zendesk")
 
 
 def post(container: Container, body: Any, headers: dict[str, str]) -> HttpResult:

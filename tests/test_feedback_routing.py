@@ -12,6 +12,7 @@ from bot.domain.actor import Actor
 from bot.domain.feedback import FeedbackInput
 from bot.views import ids
 from tests.conftest import OWNER
+from tests.intake_helpers import secret_and_token
 from tests.slack_requests import TEAM_ID, SlackDriver, response_json
 from tests.slack_standin import SlackStandIn
 from tests.test_feedback_relay import ingest_one
@@ -28,7 +29,7 @@ def configured(container: Container) -> Container:
 
 @pytest.fixture
 def source(configured: Container) -> tuple[str, str]:
-    return configured.feedback.add_source(OPERATOR, "zendesk")
+    return secret_and_token(configured, OPERATOR, "zendesk")
 
 
 def rule_form(kind: str, pattern: str, channel: str | None) -> dict[str, dict[str, dict[str, Any]]]:

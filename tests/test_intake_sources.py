@@ -17,7 +17,7 @@ from handlers import ingest
 from storage.models import Feedback, FeedbackSource
 from tests.conftest import OWNER
 from tests.http_client import HttpResult, call_wsgi
-from tests.intake_helpers import add_source, auth_headers, deliver, fixture, raw_body, send
+from tests.intake_helpers import add_source, auth_headers, deliver, fixture, raw_body, secret_and_token, send
 from tests.slack_requests import TEAM_ID
 from tests.test_feedback_relay import signed
 
@@ -48,8 +48,8 @@ def teams_of_items(container: Container) -> list[str]:
 def test_two_workspaces_with_a_source_of_the_same_name_each_get_their_own_feedback(
     two_teams: Container,
 ) -> None:
-    first_secret, _ = two_teams.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
-    second_secret, second_token = two_teams.feedback.add_source(Actor.operator(OTHER), "zendesk")
+    first_secret, _ = secret_and_token(two_teams, Actor.operator(TEAM_ID), "zendesk")
+    second_secret, second_token = secret_and_token(two_teams, Actor.operator(OTHER), "zendesk")
     now = int(two_teams.clock.now().timestamp())
     assert post(two_teams, BODY, signed(second_secret, BODY, timestamp=now)).status == 201
     assert post(two_teams, BODY, signed(first_secret, BODY, timestamp=now)).status == 201
@@ -72,8 +72,40 @@ def test_the_url_id_names_the_workspace_and_a_token_of_another_source_is_refused
     assert teams_of_items(two_teams) == [TEAM_ID]
 
 
+def legacy_source(container: Container, name: str) -> tuple[str, str]:
+    """A row as sources made before migration 0009 left it: secret and token in plain text, no URL id."""
+    secret, token = "legacy-secret-" + name, "legacy-token-" + name
+    with container.sessions.begin() as s:
+        s.add(
+            FeedbackSource(
+                team_id=TEAM_ID, name=name, secret=secret, token=token, created_at=container.clock.now()
+            )
+        )
+    return secret, token
+
+
+def test_new_sources_keep_no_secret_or_token_in_plain_text(two_teams: Container) -> None:
+    secret, token = secret_and_token(two_teams, Actor.operator(TEAM_ID), "zendesk")
+    with two_teams.sessions() as s:
+        row = s.scalars(select(FeedbackSource)).one()
+        kept = json.dumps([row.secret, row.token, row.token_hash, row.secret_sealed, row.url_id])
+    assert secret not in kept and token not in kept and row.url_id and row.secret_sealed
+    assert two_teams.sources.seal_legacy() == 0
+
+
+def test_seal_legacy_at_start_seals_every_plain_text_row(two_teams: Container) -> None:
+    secret, token = legacy_source(two_teams, "old-a")
+    legacy_source(two_teams, "old-b")
+    assert two_teams.sources.seal_legacy() == 2
+    with two_teams.sessions() as s:
+        kept = json.dumps([[r.secret, r.token, r.secret_sealed] for r in s.scalars(select(FeedbackSource))])
+    assert secret not in kept and token not in kept
+    assert post(two_teams, BODY, {"Authorization": f"Bearer {token}"}).status == 201
+    assert two_teams.sources.seal_legacy() == 0
+
+
 def test_legacy_sources_are_sealed_on_first_use_and_keep_working(two_teams: Container) -> None:
-    secret, token = two_teams.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
+    secret, token = legacy_source(two_teams, "zendesk")
     assert post(two_teams, BODY, {"Authorization": f"Bearer {token}"}).status == 201
     with two_teams.sessions() as s:
         row = s.scalars(select(FeedbackSource)).one()

@@ -37,7 +37,7 @@ def test_unknown_scale_names_the_valid_ones() -> None:
 
 
 @pytest.mark.parametrize(
-    ("scale", "rating"), [("1-5", 0), ("1-5", 6), ("1-5", 2.5), ("0-10", 11), ("good-bad", "meh"),
+    ("scale", "rating"), [("1-5", 0), ("1-5", 6), ("1-5", 2.3), ("0-10", 11), ("good-bad", "meh"),
                           ("thumbs", 2), ("1-5", float("nan")), ("1-5", True)]
 )  # fmt: skip
 def test_ratings_outside_the_scale_are_refused(scale: str, rating: float | str) -> None:

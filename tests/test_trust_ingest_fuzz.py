@@ -14,6 +14,7 @@ from bot.container import Container
 from bot.domain.actor import Actor
 from storage.models import Feedback, FeedbackEvent, FeedbackSource, OutboxMessage
 from tests.conftest import OWNER
+from tests.intake_helpers import secret_and_token
 from tests.slack_requests import TEAM_ID
 from tests.test_feedback_relay import count, post, signed
 
@@ -48,7 +49,7 @@ def assert_answer(result: Any) -> bool:
 
 def setup(container: Container) -> tuple[str, str]:
     container.workspace_settings.update(container.actors.of(TEAM_ID, OWNER), {"feedback_channel": "CFEED01"})
-    return container.feedback.add_source(Actor.operator(TEAM_ID), "zendesk")
+    return secret_and_token(container, Actor.operator(TEAM_ID), "zendesk")
 
 
 @FUZZ

@@ -299,9 +299,21 @@ CASES = [
     Case("delete a rule", Permission.EDIT_ROUTING, _rule_button(ids.FEEDBACK_DELETE_RULE, 0), "rows"),
     Case("move a rule up", Permission.EDIT_ROUTING, _rule_button(ids.FEEDBACK_MOVE_RULE_UP, 1), "rows"),
     Case(
-        "add a webhook source (service)",
+        "list the sources (service)",
         Permission.MANAGE_FEEDBACK_SOURCES,
-        _service(lambda c, a, _t: c.feedback.add_source(a, "zendesk") and None),
+        _service(lambda c, a, _t: [s.name for s in c.sources.list_all(a)]),
+        "answers",
+    ),
+    Case(
+        "a source's last delivery (service)",
+        Permission.MANAGE_FEEDBACK_SOURCES,
+        _service(lambda c, a, t: repr(c.sources.last_delivery(a, t.source_name))),
+        "answers",
+    ),
+    Case(
+        "change a source's rating scale (service)",
+        Permission.MANAGE_FEEDBACK_SOURCES,
+        _service(lambda c, a, t: c.sources.configure(a, t.source_name, rating_scale="1-5") and None),
         "rows",
     ),
     Case(

@@ -169,16 +169,6 @@ class Change:
     events: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class SourceRecord:
-    """A webhook sender: the workspace it feeds, its name, HMAC secret and bearer token."""
-
-    team_id: str
-    name: str
-    secret: str
-    token: str
-
-
 # What the feedback services ask to have sent (bot/notify/feedback.py renders each type).
 
 
@@ -249,13 +239,6 @@ def validate_rule(kind: str, pattern: str, channel_id: str) -> tuple[str, str, s
     if not CHANNEL_ID.match(channel_id or ""):
         raise RuleInvalid("channel", "Pick the channel that matching feedback goes to.")
     return kind, pattern, channel_id
-
-
-def validate_source_name(name: str) -> str:
-    name = name.strip()
-    if not name or len(name) > 64:
-        raise FeedbackInvalid("A source name has 1 to 64 characters.")
-    return name
 
 
 def choose_route(

@@ -18,7 +18,7 @@ class RatingInvalid(FieldError):
 
 @dataclass(frozen=True)
 class RatingScale:
-    """A scale of whole-number ratings from `low` to `high`.
+    """A scale of ratings from `low` to `high` (whole steps; exports' averaged half stars are read too).
 
     Ratings up to `negative_max` are negative, up to `neutral_max` neutral, the rest positive. `words` lets
     vendors that send words ("bad", "great", "thumbs-down") be read on the same scale.
@@ -34,12 +34,12 @@ class RatingScale:
     template: str = "{}"
 
     def describe(self, rating: float) -> str:
-        """How the customer's rating is named on a card ("1★", "NPS 2", "“bad”", "thumbs-down")."""
-        value = int(rating)
+        """How the customer's rating is named on a card ("1★", "4.5★", "NPS 2", "“bad”", "thumbs-down")."""
+        value: float | int = int(rating) if rating == int(rating) else rating
         names = {v: w for w, v in reversed(list(self.words.items()))}
         if self.template == "word" and value in names:
-            return f"“{names[value]}”" if self.name != "thumbs" else names[value]
-        return self.template.format(value)
+            return f"“{names[int(value)]}”" if self.name != "thumbs" else names[int(value)]
+        return self.template.format(f"{value:g}")
 
 
 # Zendesk's satisfaction rating: bad = 0, good = 1 (as bot/domain/intake/zendesk.py sends it).
@@ -117,10 +117,11 @@ def parse_scale(name: str) -> RatingScale:
     return SCALES[key]
 
 
-def rating_value(scale: RatingScale, raw: float | int | str) -> int:
-    """`raw` (a number, a numeric string or one of the scale's words) as a whole number on `scale`.
+def rating_value(scale: RatingScale, raw: float | int | str) -> float:
+    """`raw` (a number, a numeric string or one of the scale's words) as a value on `scale`.
 
     RatingInvalid if it is not on the scale: a 7 on a 1-5 scale is a mistake to report, not to clamp.
+    Half steps (4.5 stars, an average some exports carry) are on the scale; other fractions are not.
     """
     value: float
     if isinstance(raw, str):
@@ -135,13 +136,13 @@ def rating_value(scale: RatingScale, raw: float | int | str) -> int:
         raise RatingInvalid("rating", _outside(scale, raw))
     else:
         value = float(raw)
-    if not math.isfinite(value) or value != int(value) or not scale.low <= value <= scale.high:
+    if not math.isfinite(value) or value * 2 != int(value * 2) or not scale.low <= value <= scale.high:
         raise RatingInvalid("rating", _outside(scale, raw))
-    return int(value)
+    return value
 
 
 def _outside(scale: RatingScale, raw: object) -> str:
-    accepted = f"a whole number from {scale.low} to {scale.high}"
+    accepted = f"a number from {scale.low} to {scale.high} (whole or half steps)"
     if scale.words:
         accepted += " or one of " + ", ".join(scale.words)
     return f"The rating {raw!r} is not on the {scale.name} scale: use {accepted}."

@@ -1,21 +1,16 @@
-"""Feedback intake sources: made per workspace with a URL id, bearer token kept only as a hash, HMAC secret
-sealed with AES-GCM under a key derived from EMPATHY_SECRET_KEY; deliveries authenticated against them."""
+"""Feedback intake sources, the one place they are managed: made per workspace with a URL id, the bearer
+token kept only as a hash and the HMAC secret sealed from creation (bot/services/source_keys.py); listed,
+re-scaled and re-keyed by owners; deliveries authenticated against them and their last outcome kept."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -24,79 +19,78 @@ from bot.domain.actor import Actor
 from bot.domain.errors import FieldError, UserFacingError
 from bot.domain.feedback import FeedbackInput, validate_input
 from bot.domain.intake import ADAPTERS, Adapter
-from bot.domain.intake.source import GENERIC, NewSource, Source
+from bot.domain.intake.source import (
+    APP_STORE,
+    GENERIC,
+    PAYLOAD_KEPT,
+    POLLED,
+    LastDelivery,
+    NewSource,
+    Source,
+    parse_tags,
+)
 from bot.domain.pii import mask_pii
+from bot.domain.ratings import parse_scale
 from bot.policy import Permission, require
+from bot.services.feedback.triage import queue_updates
+from bot.services.ports import Postbox
 from bot.services.settings import SettingsService
+from bot.services.source_keys import (
+    WINDOW_SECONDS,
+    SourceKeys,
+    generic_signature,
+    presented_token,
+    token_hash,
+)
 from storage.models import FeedbackSource
 from storage.repositories import sources as repo
 
-WINDOW_SECONDS = 300  # the generic endpoint's X-Empathy-Timestamp window
-_SEALED = "v1:"
+__all__ = [
+    "KINDS",
+    "WINDOW_SECONDS",
+    "SourceKeys",
+    "SourcesService",
+    "Unauthorized",
+    "generic_signature",
+    "presented_token",
+    "token_hash",
+]
+
+KINDS = (GENERIC, *ADAPTERS, *POLLED)
 
 
 class Unauthorized(UserFacingError):
     """The delivery names no source, or fails that source's signature or token check (HTTP 401)."""
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise FieldError("kind", f"Unknown kind {kind!r}; choose one of: {', '.join(KINDS)}.")
+    return kind
 
 
-def generic_signature(secret: str, timestamp: str, body: bytes) -> str:
-    """The X-Empathy-Signature value a sender of the generic JSON computes."""
-    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+def check_scale(name: str | None) -> str | None:
+    """The scale's canonical name ("nps" -> "0-10"); FieldError listing the valid ones."""
+    return parse_scale(name).name if name and name.strip() else None
 
 
-def presented_token(headers: Mapping[str, str], query: str) -> str | None:
-    """`Authorization: Bearer <token>`, basic auth with the token as password (Postmark, SendGrid URLs),
-    or `?token=` for vendors that only take a URL."""
-    auth = headers.get("authorization", "")
-    if auth.startswith("Bearer "):
-        return auth[len("Bearer ") :].strip() or None
-    if auth.startswith("Basic "):
-        try:
-            decoded = base64.b64decode(auth[len("Basic ") :].strip(), validate=True).decode()
-        except (ValueError, UnicodeDecodeError):
-            return None
-        return decoded.partition(":")[2] or None
-    values = parse_qs(query).get("token")
-    return values[0] if values else None
+def _check_options(kind: str, options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """An App Store source needs its numeric app id and a two-letter country (default us)."""
+    values = dict(options or {})
+    if "tags" in values and not isinstance(values["tags"], list):
+        values["tags"] = parse_tags(str(values["tags"]))
+    if kind == APP_STORE:
+        app_id, country = str(values.get("app_id", "")).strip(), str(values.get("country") or "us").strip()
+        if not app_id.isdigit():
+            raise FieldError("app_id", "An App Store source needs the app's numeric id (app_id=123456789).")
+        if not (len(country) == 2 and country.isalpha()):
+            raise FieldError("country", "The App Store country is two letters, e.g. us, gb, de.")
+        values.update(app_id=app_id, country=country.lower())
+    return values
 
 
-class SourceKeys:
-    """AES-GCM sealing of HMAC secrets; the key is HKDF-SHA256 of EMPATHY_SECRET_KEY."""
-
-    def __init__(self, secret_key: str | None) -> None:
-        self._aead = None
-        if secret_key:
-            key = HKDF(
-                algorithm=hashes.SHA256(), length=32, salt=None, info=b"empathy-bot feedback source secrets"
-            ).derive(secret_key.encode())
-            self._aead = AESGCM(key)
-
-    def _cipher(self) -> AESGCM:
-        if self._aead is None:
-            raise UserFacingError("EMPATHY_SECRET_KEY is not set: feedback source secrets cannot be kept.")
-        return self._aead
-
-    def seal(self, secret: str, url_id: str) -> str:
-        nonce = secrets.token_bytes(12)
-        sealed = self._cipher().encrypt(nonce, secret.encode(), url_id.encode())
-        return _SEALED + base64.b64encode(nonce + sealed).decode()
-
-    def open(self, sealed: str, url_id: str) -> str | None:
-        """The secret, or None when it was sealed under another key or for another source."""
-        if not sealed.startswith(_SEALED):
-            return None
-        raw = base64.b64decode(sealed[len(_SEALED) :])
-        try:
-            return self._cipher().decrypt(raw[:12], raw[12:], url_id.encode()).decode()
-        except InvalidTag:
-            return None
-
-
-def _record(row: FeedbackSource) -> Source:
+def source_record(row: FeedbackSource) -> Source:
+    """A stored source as services hand it out (no secret, no token)."""
     return Source(
         id=row.id,
         team_id=row.team_id,
@@ -110,12 +104,18 @@ def _record(row: FeedbackSource) -> Source:
 
 class SourcesService:
     def __init__(
-        self, sessions: sessionmaker[Session], clock: Clock, settings: SettingsService, secret_key: str | None
+        self,
+        sessions: sessionmaker[Session],
+        clock: Clock,
+        settings: SettingsService,
+        secret_key: str | None,
+        postbox: Postbox,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._settings = settings
         self._keys = SourceKeys(secret_key)
+        self._postbox = postbox
 
     def add(
         self,
@@ -132,10 +132,9 @@ class SourcesService:
         name = name.strip()
         if not name or len(name) > 64:
             raise FieldError("name", "A source name has 1 to 64 characters.")
-        if kind != GENERIC and kind not in ADAPTERS:
-            raise FieldError(
-                "kind", f"Unknown kind {kind!r}; choose one of: {', '.join([GENERIC, *ADAPTERS])}."
-            )
+        check_kind(kind)
+        rating_scale = check_scale(rating_scale)
+        config = _check_options(kind, options)
         if secret is not None and not 8 <= len(secret.strip()) <= 160:
             raise FieldError("secret", "A signing secret has 8 to 160 characters.")
         secret = secret.strip() if secret else secrets.token_hex(32)
@@ -147,7 +146,7 @@ class SourcesService:
             "kind": kind,
             "url_id": url_id,
             "rating_scale": rating_scale,
-            "config": dict(options or {}),
+            "config": config,
             "secret": "",
             "secret_sealed": self._keys.seal(secret, url_id),
             "token": digest,
@@ -159,7 +158,7 @@ class SourcesService:
                 raise FieldError("name", f"A source named {name!r} already exists.")
             row = repo.by_url_id(s, url_id)
             assert row is not None
-            return NewSource(_record(row), secret, token)
+            return NewSource(source_record(row), secret, token)
 
     def set_secret(self, actor: Actor, name: str, secret: str) -> None:
         """Store the secret the vendor generated (Stripe's whsec_…, Intercom's client secret, …)."""
@@ -171,6 +170,62 @@ class SourcesService:
             if row is None or not row.url_id:
                 raise FieldError("name", f"No source named {name!r}.")
             repo.set_secret(s, actor.team_id, name, self._keys.seal(secret.strip(), row.url_id))
+
+    def list_all(self, actor: Actor) -> list[Source]:
+        require(actor, Permission.MANAGE_FEEDBACK_SOURCES)
+        with self._sessions() as s:
+            return [source_record(row) for row in repo.of_team(s, actor.team_id)]
+
+    def configure(
+        self, actor: Actor, name: str, *, rating_scale: str | None = None, tags: str | None = None
+    ) -> Source:
+        """Change a source's rating scale ("" clears it) or default tags; the rest stays."""
+        require(actor, Permission.MANAGE_FEEDBACK_SOURCES)
+        with self._sessions.begin() as s:
+            row = repo.by_name(s, actor.team_id, name)
+            if row is None:
+                raise FieldError("name", f"No source named {name!r}.")
+            if rating_scale is not None:
+                row.rating_scale = check_scale(rating_scale)
+            if tags is not None:
+                row.config = {**(row.config or {}), "tags": parse_tags(tags)}
+            return source_record(row)
+
+    def record_delivery(self, source: Source, payload: bytes, outcome: str, *, accepted: bool) -> None:
+        """Keep what the last delivery was and became, for the owner's "send a test" (PII masked unless
+        the workspace keeps it)."""
+        text = payload[: PAYLOAD_KEPT * 4].decode("utf-8", "replace")[:PAYLOAD_KEPT]
+        with self._sessions.begin() as s:
+            if not self._settings.get(source.team_id, s).keep_pii:
+                text = mask_pii(text)
+            kept = {"at": self._clock.now().isoformat(), "payload": text, "outcome": outcome}
+            repo.set_last_delivery(s, source.id, {**kept, "accepted": accepted})
+
+    def note_refused(self, url_id: str | None, payload: bytes, reason: str) -> None:
+        """A delivery that named a source by URL id but failed its check: kept so the owner sees why."""
+        if not url_id:
+            return
+        with self._sessions() as s:
+            row = repo.by_url_id(s, url_id)
+            source = source_record(row) if row is not None else None
+        if source is not None:
+            self.record_delivery(source, payload, f"Refused (HTTP 401): {reason}", accepted=False)
+
+    def last_delivery(self, actor: Actor, name: str) -> LastDelivery | None:
+        require(actor, Permission.MANAGE_FEEDBACK_SOURCES)
+        with self._sessions() as s:
+            row = repo.by_name(s, actor.team_id, name)
+            if row is None:
+                raise FieldError("name", f"No source named {name!r}.")
+            kept = row.last_delivery
+        if not kept:
+            return None
+        return LastDelivery(
+            at=datetime.fromisoformat(kept["at"]),
+            payload=str(kept.get("payload", "")),
+            outcome=str(kept.get("outcome", "")),
+            accepted=bool(kept.get("accepted")),
+        )
 
     def seal_legacy(self) -> int:
         """Seal every source still holding a plain-text secret or token (made before migration 0009)."""
@@ -226,7 +281,7 @@ class SourcesService:
                     continue
                 secret = self._secret(s, row)
                 if self._passes(row, secret, token, adapter, headers, body, now):
-                    return _record(row)
+                    return source_record(row)
         raise Unauthorized("bad or expired signature, or bad bearer token")
 
     def _secret(self, s: Session, row: FeedbackSource) -> str:
@@ -267,7 +322,7 @@ class SourcesService:
     def revise(self, team_id: str, data: FeedbackInput) -> bool:
         """Replace text, rating, customer, tags and link of the stored item with a vendor's later version
         (Delighted's survey_response.updated carries the comment); re-scored unless a person corrected the
-        label. False when nothing changed or the item is not stored. The card is not refreshed here."""
+        label, and its posted cards redrawn. False when nothing changed or the item is not stored."""
         data = validate_input(data)
         with self._sessions.begin() as s:
             fb = repo.find_feedback(s, team_id, data.source, data.external_id)
@@ -291,4 +346,6 @@ class SourcesService:
                 values["polarity"], values["subjectivity"] = mood.polarity, mood.subjectivity
                 values["label"] = sentiment.label(mood.polarity, ws.positive_threshold, ws.negative_threshold)
             repo.revise_feedback(s, fb, values, self._clock.now())
+            version = hashlib.sha256(f"{text}\x1f{data.rating}".encode()).hexdigest()[:16]
+            queue_updates(self._postbox, s, fb, f"revised-{version}")
             return True

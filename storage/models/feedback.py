@@ -118,6 +118,10 @@ class FeedbackSource(Base):
     config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     secret_sealed: Mapped[str | None] = mapped_column(String(255))
+    # Polled sources (App Store): cursor, consecutive failures and the time to try again after a back-off.
+    poll_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The last delivery received: when, a cut of its payload, and what it became or why it was refused.
+    last_delivery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class FeedbackNudge(Base):

@@ -11,14 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain import sentiment
-from bot.domain.feedback import (
-    NEEDS_ANSWER_LABELS,
-    OPEN_STATES,
-    RESOLVED,
-    FeedbackItem,
-    Rule,
-    SourceRecord,
-)
+from bot.domain.feedback import NEEDS_ANSWER_LABELS, OPEN_STATES, RESOLVED, FeedbackItem, Rule
 from bot.domain.sentiment_learning import FROM_CORRECTION, FROM_RATING, LabelledText
 from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, RoutingRule
 from storage.repositories.common import insert_ignoring_conflicts
@@ -234,23 +227,7 @@ def delete_rule(s: Session, team_id: str, rule_id: int) -> bool:
     return deleted is not None
 
 
-# Webhook sources
-
-
-def add_source(s: Session, team_id: str, name: str, secret: str, token: str, now: datetime) -> bool:
-    """True if stored; False if the workspace has a source of that name already."""
-    return insert_ignoring_conflicts(
-        s,
-        FeedbackSource,
-        {"team_id": team_id, "name": name, "secret": secret, "token": token, "created_at": now},
-    )
-
-
-def source_named(s: Session, name: str) -> SourceRecord | None:
-    src = s.scalars(select(FeedbackSource).where(FeedbackSource.name == name)).first()
-    if src is None:
-        return None
-    return SourceRecord(team_id=src.team_id, name=src.name, secret=src.secret, token=src.token)
+# Webhook sources' declared rating scales
 
 
 def source_scale(s: Session, team_id: str, name: str) -> str | None:

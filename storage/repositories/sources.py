@@ -1,4 +1,5 @@
-"""Queries of the feedback intake: webhook sources by URL id, name or token hash, and revising an item."""
+"""Queries of the feedback intake: sources by URL id, name, token hash or kind, their last delivery and
+poll state, and revising an item."""
 
 from __future__ import annotations
 
@@ -96,3 +97,30 @@ def revise_feedback(session: Session, fb: Feedback, values: dict[str, Any], now:
             team_id=fb.team_id, feedback_id=fb.id, actor=None, kind="revised", detail=before, created_at=now
         )
     )
+
+
+def of_team(session: Session, team_id: str) -> list[FeedbackSource]:
+    return list(
+        session.scalars(
+            select(FeedbackSource).where(FeedbackSource.team_id == team_id).order_by(FeedbackSource.name)
+        )
+    )
+
+
+def set_last_delivery(session: Session, source_id: int, kept: dict[str, Any]) -> None:
+    session.execute(update(FeedbackSource).where(FeedbackSource.id == source_id).values(last_delivery=kept))
+
+
+def of_kind(session: Session, kind: str) -> list[FeedbackSource]:
+    """Every workspace's sources of one kind (the polling job's work list)."""
+    return list(
+        session.scalars(select(FeedbackSource).where(FeedbackSource.kind == kind).order_by(FeedbackSource.id))
+    )
+
+
+def poll_state(session: Session, source_id: int) -> dict[str, Any] | None:
+    return session.scalar(select(FeedbackSource.poll_state).where(FeedbackSource.id == source_id))
+
+
+def set_poll_state(session: Session, source_id: int, state: dict[str, Any]) -> None:
+    session.execute(update(FeedbackSource).where(FeedbackSource.id == source_id).values(poll_state=state))

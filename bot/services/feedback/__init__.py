@@ -1,4 +1,4 @@
-"""Customer feedback relay: intake, triage, reminders, routing rules and webhook sources, behind one facade.
+"""Customer feedback relay: intake, triage, reminders and routing rules, behind one facade.
 
 Each concern lives in its own module; FeedbackService keeps call sites (`services.feedback.ingest(…)`)
 as simple as they were, so listeners, jobs and the CLI need not know how the capability is cut up.
@@ -13,7 +13,6 @@ from bot.domain.feedback import OPEN_STATES
 from bot.services.feedback.intake import CARD_POSTED, Intake
 from bot.services.feedback.reminders import Reminders
 from bot.services.feedback.routing import Routing
-from bot.services.feedback.sources import Sources
 from bot.services.feedback.triage import Triage
 from bot.services.ports import Postbox
 from bot.services.sentiment_model import SentimentModelService
@@ -26,7 +25,6 @@ __all__ = [
     "Intake",
     "Reminders",
     "Routing",
-    "Sources",
     "Triage",
 ]
 
@@ -47,7 +45,6 @@ class FeedbackService:
         self.triage = Triage(sessions, clock, postbox)
         self.reminders = Reminders(sessions, clock, settings, postbox)
         self.routing = Routing(sessions)
-        self.sources = Sources(sessions, clock)
         self.ingest = self.intake.ingest
         self.plan_import = self.intake.plan_import
         self.ingest_batch = self.intake.ingest_batch
@@ -66,5 +63,3 @@ class FeedbackService:
         self.add_rule = self.routing.add_rule
         self.move_rule_up = self.routing.move_rule_up
         self.delete_rule = self.routing.delete_rule
-        self.add_source = self.sources.add_source
-        self.source = self.sources.source

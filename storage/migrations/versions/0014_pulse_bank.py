@@ -1,7 +1,7 @@
 """pulse: answers in flight at close, the question bank, invitation receipts
 
 Revision ID: 0014_pulse_bank
-Revises: 0012_judgement
+Revises: 0013_polling
 Create Date: 2026-12-01 06:05:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.models.base  # noqa: F401 - custom column types in generated ops
 
 revision: str = "0014_pulse_bank"
-down_revision: str | Sequence[str] | None = "0012_judgement"
+down_revision: str | Sequence[str] | None = "0013_polling"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

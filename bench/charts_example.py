@@ -42,17 +42,17 @@ ENPS_ROUNDS = (
 )
 
 QUESTIONS = (
-    Question("q1", AGREE_5, "I know what is expected of me at work."),
-    Question("q2", AGREE_5, "I have what I need to do my work well."),
-    Question("q3", AGREE_5, "My opinions seem to count."),
-    Question("q4", AGREE_5, "I often feel worn out at the end of the day."),
+    Question("q1", AGREE_5, "I can fix a customer's problem without waiting for someone's sign-off."),
+    Question("q2", AGREE_5, "My tools let me see what I need to solve a customer's problem."),
+    Question("q3", AGREE_5, "When I raise something, something happens."),
+    Question("q4", AGREE_5, "Handling upset customers this week left me drained."),
     Question("q5", SCALE_10, "How likely are you to recommend working here to a friend?"),
 )
 REVERSE_SCORED = frozenset({"q4"})
 # How many chose 1..5 (strongly disagree .. strongly agree) per agreement question; q5's 0-10 answers.
 AGREEMENT = {"q1": (0, 1, 2, 8, 6), "q2": (1, 3, 4, 6, 3), "q3": (2, 4, 5, 4, 2), "q4": (4, 5, 3, 4, 1)}
 RECOMMEND = (10, 10, 9, 9, 9, 9, 8, 8, 7, 7, 6, 6, 5, 3, 9, 8, 10)
-THEMES = {"Clarity": ("q1", "q2"), "Voice": ("q3",), "Workload": ("q4",)}
+THEMES = {"Empowered": ("q1", "q2"), "Voice acted on": ("q3",), "Empathy fatigue": ("q4",)}
 
 
 def example_points() -> tuple[WeekPoint, ...]:

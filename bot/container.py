@@ -113,9 +113,11 @@ def build_container(
         retention=Retention(sessions, clock, workspace_settings),
         data_rights=DataRights(sessions, pulse, notifier, sentiment=sentiment),
         kudos=(kudos := KudosService(sessions, clock, workspace_settings, notifier)),
-        digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, notifier),
+        speakup=(
+            speakup := SpeakupService(sessions, clock, workspace_settings, notifier, settings.secret_key)
+        ),
+        digests=DigestService(sessions, clock, workspace_settings, pulse, kudos, speakup, notifier),
         sources=SourcesService(sessions, clock, workspace_settings, settings.secret_key, notifier),
-        speakup=SpeakupService(sessions, clock, workspace_settings, notifier, settings.secret_key),
         directory=Directory(sessions, clock),
         installations=installations,
     )

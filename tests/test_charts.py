@@ -217,9 +217,9 @@ SURVEY = SurveyChart(
     responded=14,
     invited=20,
     items=(
-        LikertItem("I know what is expected of me at work.", (1, 2, 3, 5, 3)),
+        LikertItem("I can fix a customer's problem without waiting for someone's sign-off.", (1, 2, 3, 5, 3)),
         LikertItem("I often feel worn out.", (4, 5, 1, 2, 2), reverse=True),
-        LikertItem("My opinions seem to count.", (0, 0, 2, 0, 0)),
+        LikertItem("When I raise something, something happens.", (0, 0, 2, 0, 0)),
     ),
     enps=(EnpsItem("How likely are you to recommend working here?", 3, 4, 7),),
 )
@@ -294,8 +294,8 @@ def test_survey_alt_text_says_the_numbers() -> None:
     alt = survey_alt_text(SURVEY)
     assert alt.startswith("Results of Engagement pulse: 14 of 20 responded.")
     assert (
-        "“I know what is expected of me at work”: 57% favourable; 8 agree, 3 neutral, 3 disagree, of 14."
-        in alt
+        "“I can fix a customer's problem without waiting for someone's sign-off”: 57% favourable; "
+        "8 agree, 3 neutral, 3 disagree, of 14." in alt
     )
     assert (
         "“I often feel worn out” (reverse-scored: disagreeing is favourable): 64% favourable; 4 agree" in alt

@@ -51,7 +51,7 @@ def test_no_gallup_q12_wording_in_the_bank_the_templates_or_any_shipped_source()
     texts = [normalised(t) for item in BANK for t in (item.text, *item.previous)]
     texts += [normalised(line) for template in TEMPLATES.values() for line in template.lines]
     root = Path(__file__).resolve().parents[1]
-    for package in ("bot", "handlers", "jobs", "storage"):
+    for package in ("bot", "handlers", "jobs", "storage", "bench"):
         texts += [p.read_text().casefold() for p in (root / package).rglob("*.py")]
     for phrase in GALLUP_Q12:
         assert not [t for t in texts if phrase in t], phrase

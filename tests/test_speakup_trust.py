@@ -27,7 +27,7 @@ from storage.models import (
     SpeakupMessage,
 )
 from tests.conftest import OWNER
-from tests.slack_requests import TEAM_ID, SlackDriver
+from tests.slack_requests import TEAM_ID, SlackDriver, final_answer
 from tests.slack_standin import SlackStandIn
 from tests.speakup_helpers import (
     BOSS,
@@ -386,3 +386,34 @@ def test_the_digest_gets_counts_by_topic_and_days_to_first_reply_never_texts_wit
     assert [s.text for s in shared] == ["An idea."]
     with pytest.raises(NotAllowed):
         container.speakup.summary(Actor(TEAM_ID, MEMBER), date(2026, 11, 16), date(2026, 11, 23))
+
+
+def preview(driver: SlackDriver, slack: SlackStandIn) -> str:
+    """This week's digest as a manager sees it with /digest."""
+    return json.dumps(final_answer(slack, driver.command("/digest", "", user="UMGR0001")), ensure_ascii=False)
+
+
+def test_the_weekly_digest_shows_speak_up_counts_and_only_consented_texts(
+    container: Container, driver: SlackDriver, slack: SlackStandIn, clock: FixedClock, relay: Relay
+) -> None:
+    send(driver, "Too much work, and nobody asks.", topic="workload")
+    send(driver, "An idea about the returns queue.", topic="ideas", user="UCOLLEAG2")
+    relay.after_delay()
+    idea = next(conversation_id(c) for c in cards(slack) if "returns queue" in json.dumps(c["blocks"]))
+    receiver_reply(driver, slack, idea, card_ts(container, idea), "Love it.")
+    relay.after_delay()
+    container.workspace_settings.update(Actor.operator(TEAM_ID), {"managers": ["UMGR0001"]})
+
+    digest = json.dumps(
+        final_answer(slack, driver.command("/digest", "", user="UMGR0001")), ensure_ascii=False
+    )
+    assert "*Speak up* · 2 conversations started (ideas 1, workload 1) · 1 answered" in digest
+    assert "Too much work" not in digest and "returns queue" not in digest  # no text without consent
+
+    driver.action(ids.SPEAKUP_SHARE, user=BOSS, value=str(idea), channel=LEADERSHIP)
+    driver.action(ids.SPEAKUP_AGREE_SHARE, user="UCOLLEAG2", value=str(idea), channel="DCOLLEAG2")
+    shared = json.dumps(
+        final_answer(slack, driver.command("/digest", "", user="UMGR0001")), ensure_ascii=False
+    )
+    assert "shared with consent (ideas): An idea about the returns queue." in shared
+    assert "Too much work" not in shared

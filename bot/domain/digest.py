@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.digest_period import Week
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
+from bot.domain.speakup import SpeakupSummary
 
 TREND_WEEKS = 8
 OPEN_SHOWN = 5
@@ -158,10 +159,12 @@ class Digest:
     team: TeamSection | None
     wins: WinsSection | None
     trend: tuple[WeekPoint, ...]
+    # Speak up: counts by topic and time to a first reply; never texts but those shared with consent.
+    speakup: SpeakupSummary | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.sentiment or self.loop or self.team or self.wins)
+        return not (self.sentiment or self.loop or self.team or self.wins or self.speakup)
 
 
 def recipients(channel: str | None, managers: Sequence[str], dm_managers: bool) -> list[str]:

@@ -30,12 +30,14 @@ from bot.domain.digest import (
 )
 from bot.domain.digest_period import Week, due_week, parse_week
 from bot.domain.outgoing import Post
+from bot.domain.speakup import SpeakupSummary
 from bot.policy import Permission, require
 from bot.services.feedback import OPEN_STATES
 from bot.services.kudos import KudosService
 from bot.services.ports import Postbox
 from bot.services.pulse import PulseService
 from bot.services.settings import SettingsService
+from bot.services.speakup import SpeakupService
 from storage.repositories import digest as repo
 from storage.repositories.idempotency import claim_period, period_claimed
 
@@ -51,6 +53,7 @@ class DigestService:
         settings: SettingsService,
         pulse: PulseService,
         kudos: KudosService,
+        speakup: SpeakupService,
         postbox: Postbox,
     ) -> None:
         self._sessions = sessions
@@ -58,6 +61,7 @@ class DigestService:
         self._settings = settings
         self._pulse = pulse
         self._kudos = kudos
+        self._speakup = speakup
         self._postbox = postbox
 
     def post_if_due(self, team_id: str) -> Digest | None:
@@ -117,7 +121,14 @@ class DigestService:
             team=team,
             wins=self._wins(team_id, week),
             trend=points,
+            speakup=self._speakup_counts(team_id, week),
         )
+
+    def _speakup_counts(self, team_id: str, week: Week) -> SpeakupSummary | None:
+        """Speak up conversations started this week (their days are the workspace's local days)."""
+        start, end = (moment.astimezone(week.tz).date() for moment in (week.start, week.end))
+        summary = self._speakup.summary(Actor.operator(team_id), start, end)
+        return summary if summary.total else None
 
     def _sentiment(
         self, s: Session, team_id: str, week: Week

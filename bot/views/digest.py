@@ -15,6 +15,7 @@ from bot.domain.digest import (
     TeamSection,
     WinsSection,
 )
+from bot.domain.speakup import SpeakupSummary
 from bot.views.common import Message, context, count, escape, md_section, message, plain, truncate
 from bot.views.feedback import EMOJI
 
@@ -178,9 +179,32 @@ def digest_message(digest: Digest) -> Message:
         loop_blocks(digest.loop) if digest.loop is not None else [],
         team_blocks(digest.team) if digest.team is not None else [],
         wins_blocks(digest.wins) if digest.wins is not None else [],
+        speakup_blocks(digest.speakup) if digest.speakup is not None else [],
     )
     for section in sections:
         if section:
             blocks.append(DividerBlock())
             blocks.extend(section)
     return message(f"Weekly digest {week.label}", blocks)
+
+
+def speakup_blocks(summary: SpeakupSummary) -> list[Any]:
+    """Counts only: what was raised, by topic, and how soon someone answered; shared stories with consent."""
+    topics = ", ".join(f"{escape(t.topic)} {t.count}" for t in summary.by_topic)
+    line = f"*Speak up* · {count(summary.total, 'conversation')} started ({topics})"
+    line += f" · {summary.replied} answered"
+    if summary.median_days_to_first_reply is not None:
+        days = summary.median_days_to_first_reply
+        line += (
+            " · first reply the same day (median)"
+            if days < 1
+            else f" · first reply after {days:g} days (median)"
+        )
+    blocks: list[Any] = [md_section(line)]
+    for story in summary.shared[:3]:
+        blocks.append(
+            context(
+                f"You said, shared with consent ({escape(story.topic)}): {escape(truncate(story.text, 280))}"
+            )
+        )
+    return blocks

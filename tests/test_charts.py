@@ -349,8 +349,8 @@ def test_the_readme_pictures_are_what_the_example_script_draws(tmp_path: Path) -
     assert [i.counts for i in chart.items] == list(charts_example.AGREEMENT.values())
     assert [i.reverse for i in chart.items] == [False, False, False, True]
     by_theme = {t.theme: t for t in chart.themes}  # a one-question theme says what its question says
-    assert (by_theme["Voice"].favourable, by_theme["Voice"].n) == (
+    assert (by_theme["Voice acted on"].favourable, by_theme["Voice acted on"].n) == (
         chart.items[2].favourable_pct,
         chart.items[2].n,
     )
-    assert by_theme["Workload"].favourable == chart.items[3].favourable_pct
+    assert by_theme["Empathy fatigue"].favourable == chart.items[3].favourable_pct

@@ -198,30 +198,8 @@ def submit_kudos(
         "values": ids.KUDOS_VALUES_BLOCK,
         "beneficiary": ids.KUDOS_BENEFICIARY_BLOCK,
     }
-    people = known_people(services, context, receivers)
-    if people is None:  # someone the directory has not heard of: close the form first, ask Slack after
-        ack(response_action="update", view=notice_modal("Kudos", WORKING))
-        people = lookup_people(services, client, team_id, receivers)
-        try:
-            services.kudos.give(
-                team_id,
-                giver,
-                receivers,
-                story,
-                chosen,
-                people=people,
-                bot_user_id=context.bot_user_id,
-                beneficiary=beneficiary or "colleague",
-                impact=impact or None,
-                source=meta.get("source", "modal"),
-                source_key=meta.get("key") or f"modal:{view['id']}",
-            )
-            done = "Kudos given. Thank you for noticing!"
-        except KudosRefused as refused:
-            done = f"Not given: {refused.message}"
-        client.views_update(view_id=view["id"], view=notice_modal("Kudos", done))
-        return
-    try:
+
+    def give(people: dict[str, Person]) -> None:
         services.kudos.give(
             team_id,
             giver,
@@ -235,6 +213,19 @@ def submit_kudos(
             source=meta.get("source", "modal"),
             source_key=meta.get("key") or f"modal:{view['id']}",
         )
+
+    people = known_people(services, context, receivers)
+    if people is None:  # someone the directory has not heard of: close the form first, ask Slack after
+        ack(response_action="update", view=notice_modal("Kudos", WORKING))
+        try:
+            give(lookup_people(services, client, team_id, receivers))
+            done = "Kudos given. Thank you for noticing!"
+        except KudosRefused as refused:
+            done = f"Not given: {refused.message}"
+        client.views_update(view_id=view["id"], view=notice_modal("Kudos", done))
+        return
+    try:
+        give(people)
     except KudosRefused as refused:
         ack(
             response_action="errors",

@@ -179,14 +179,14 @@ def seed(database_url: str, api_url: str, fill_directory: bool = False) -> None:
         title="Bench pulse",
         template="enps",
         questions=parse_questions("[0-10] Recommend us?"),
-        audience={"kind": "people", "people": []},
+        audience={"kind": "people", "people": [f"UA{n:06d}" for n in range(AUDIENCE)]},
         anonymous=True,
         closes_at=container.clock.now() + timedelta(days=3),
         reminders=0,
     )
-    SURVEY["id"] = container.pulse.launch(
-        container.actors.of(team, OWNER), draft, [f"UA{n:06d}" for n in range(AUDIENCE)]
-    )
+    SURVEY["id"] = container.pulse.launch(container.actors.of(team, OWNER), draft)
+    # What the launch job does: the audience (picked people here) is resolved, the invitations queued.
+    container.pulse.resolve_launches(lambda _team, target: list(target.get("people") or []))
     with container.sessions.begin() as s:
         FEEDBACK["id"] = s.query(Feedback.id).scalar()
         s.execute(update(OutboxMessage).values(status="sent"))

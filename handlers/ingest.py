@@ -102,7 +102,7 @@ def _store(container: Container, source: Source, data: FeedbackInput, upsert: bo
         tags=tuple(dict.fromkeys([*data.tags, *source.default_tags])),
     )
     item, created = container.feedback.ingest(source.team_id, data)
-    revised = not created and upsert and container.sources.revise(source.team_id, data)
+    revised = not created and upsert and container.feedback.revise(source.team_id, data)
     body: dict[str, Any] = {"ok": True, "id": item.id, "created": created}
     if upsert:
         body["revised"] = revised

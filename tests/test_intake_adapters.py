@@ -4,6 +4,7 @@ nothing stored; a rating-only payload still makes a card; an unrelated event is 
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -160,3 +161,18 @@ def test_sources_keep_no_token_and_no_secret_in_plain_text(configured: Container
     assert source.token not in stored_values and source.secret not in stored_values
     with configured.sessions() as s:
         assert s.scalar(select(func.count()).select_from(FeedbackSource)) == 1
+
+
+def test_a_delighted_update_is_judged_like_the_first_delivery_the_rating_first(
+    configured: Container,
+) -> None:
+    case = fixture("delighted")
+    source = add_source(configured, "delighted")
+    assert send(configured, case, source, case["created_first"]).status == 201
+    kind_words = copy.deepcopy(case["body"])
+    kind_words["event_data"]["comment"] = "Lovely people, wonderful service, thank you so much!"
+    assert send(configured, case, source, kind_words).json()["revised"] is True
+    [item] = stored(configured)
+    # NPS 3 is a detractor whatever the words say; the card says the words disagree.
+    assert (item.label, item.label_source) == ("negative", "rating")
+    assert item.disagreement

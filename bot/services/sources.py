@@ -4,7 +4,6 @@ re-scaled and re-keyed by owners; deliveries authenticated against them and thei
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -14,10 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
-from bot.domain import sentiment
 from bot.domain.actor import Actor
 from bot.domain.errors import FieldError, UserFacingError
-from bot.domain.feedback import FeedbackInput, validate_input
 from bot.domain.intake import ADAPTERS, Adapter
 from bot.domain.intake.source import (
     APP_STORE,
@@ -32,7 +29,6 @@ from bot.domain.intake.source import (
 from bot.domain.pii import mask_pii
 from bot.domain.ratings import parse_scale
 from bot.policy import Permission, require
-from bot.services.feedback.triage import queue_updates
 from bot.services.ports import Postbox
 from bot.services.settings import SettingsService
 from bot.services.source_keys import (
@@ -318,34 +314,3 @@ class SourcesService:
             return token_ok
         signed = bool(secret) and adapter.verify(secret, headers, body, now)
         return signed or (adapter.signature_optional and token_ok)
-
-    def revise(self, team_id: str, data: FeedbackInput) -> bool:
-        """Replace text, rating, customer, tags and link of the stored item with a vendor's later version
-        (Delighted's survey_response.updated carries the comment); re-scored unless a person corrected the
-        label, and its posted cards redrawn. False when nothing changed or the item is not stored."""
-        data = validate_input(data)
-        with self._sessions.begin() as s:
-            fb = repo.find_feedback(s, team_id, data.source, data.external_id)
-            if fb is None:
-                return False
-            ws = self._settings.get(team_id, s)
-            text, customer = data.text, data.customer
-            if not ws.keep_pii:
-                text, customer = mask_pii(text), mask_pii(customer) if customer else None
-            if text == fb.text and data.rating == fb.rating:
-                return False
-            values: dict[str, Any] = {"text": text, "rating": data.rating}
-            if customer:
-                values["customer"] = customer
-            if data.tags:
-                values["tags"] = list(dict.fromkeys([*(fb.tags or []), *data.tags]))
-            if data.permalink:
-                values["permalink"] = data.permalink
-            if fb.label_corrected_by is None:
-                mood = sentiment.score(data.text)
-                values["polarity"], values["subjectivity"] = mood.polarity, mood.subjectivity
-                values["label"] = sentiment.label(mood.polarity, ws.positive_threshold, ws.negative_threshold)
-            repo.revise_feedback(s, fb, values, self._clock.now())
-            version = hashlib.sha256(f"{text}\x1f{data.rating}".encode()).hexdigest()[:16]
-            queue_updates(self._postbox, s, fb, f"revised-{version}")
-            return True

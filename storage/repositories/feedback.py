@@ -300,3 +300,15 @@ def clear_pending(s: Session, ids: Sequence[int]) -> None:
 
 def teams_with_pending(s: Session) -> list[str]:
     return list(s.scalars(select(Feedback.team_id).where(Feedback.learn_pending.is_(True)).distinct()))
+
+
+def revise(s: Session, fb: Feedback, values: dict[str, Any], now: datetime) -> None:
+    """A vendor's later delivery for the same item (Delighted's .updated): new values, one event."""
+    before = {"text": fb.text, "rating": fb.rating}
+    for key, value in values.items():
+        setattr(fb, key, value)
+    s.add(
+        FeedbackEvent(
+            team_id=fb.team_id, feedback_id=fb.id, actor=None, kind="revised", detail=before, created_at=now
+        )
+    )

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Feedback, FeedbackEvent, FeedbackSource
+from storage.models import FeedbackSource
 from storage.repositories.common import affected_rows, insert_ignoring_conflicts
 
 
@@ -76,26 +76,6 @@ def set_secret(session: Session, team_id: str, name: str, secret_sealed: str) ->
             .values(secret_sealed=secret_sealed, secret=""),
         )
         > 0
-    )
-
-
-def find_feedback(session: Session, team_id: str, source: str, external_id: str) -> Feedback | None:
-    return session.scalars(
-        select(Feedback).where(
-            Feedback.team_id == team_id, Feedback.source == source, Feedback.external_id == external_id
-        )
-    ).first()
-
-
-def revise_feedback(session: Session, fb: Feedback, values: dict[str, Any], now: Any) -> None:
-    """A vendor's later delivery for the same item (Delighted's .updated): new text/rating, one event."""
-    before = {"text": fb.text, "rating": fb.rating}
-    for key, value in values.items():
-        setattr(fb, key, value)
-    session.add(
-        FeedbackEvent(
-            team_id=fb.team_id, feedback_id=fb.id, actor=None, kind="revised", detail=before, created_at=now
-        )
     )
 
 

@@ -46,6 +46,7 @@ class FeedbackService:
         self.reminders = Reminders(sessions, clock, settings, postbox)
         self.routing = Routing(sessions)
         self.ingest = self.intake.ingest
+        self.revise = self.intake.revise
         self.plan_import = self.intake.plan_import
         self.ingest_batch = self.intake.ingest_batch
         self.learn_pending = self.intake.learn_pending

@@ -7,6 +7,7 @@ happens off the request path (`learn_pending`, run by a job and after each CSV b
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -82,6 +83,19 @@ def refused(invalid: RatingInvalid) -> RatingRefused:
     return RatingRefused(invalid.field, invalid.message)
 
 
+def judgement_columns(judgement: Judgement) -> dict[str, Any]:
+    """A judgement as the Feedback row stores it (label, where it came from, the words' scores)."""
+    return {
+        "polarity": judgement.polarity,
+        "subjectivity": judgement.subjectivity,
+        "label": judgement.label,
+        "label_source": judgement.source,
+        "label_reason": judgement.reason[:255],
+        "disagreement": judgement.disagreement,
+        "learn_pending": judgement.source == FROM_RATING,
+    }
+
+
 def prepare_row(
     team_id: str,
     ws: WorkspaceSettings,
@@ -110,13 +124,7 @@ def prepare_row(
         "customer": customer,
         "rating": data.rating,
         "tags": list(data.tags),
-        "polarity": judgement.polarity,
-        "subjectivity": judgement.subjectivity,
-        "label": label,
-        "label_source": judgement.source,
-        "label_reason": judgement.reason[:255],
-        "disagreement": judgement.disagreement,
-        "learn_pending": judgement.source == FROM_RATING,
+        **judgement_columns(judgement),
         "routed_rule": route.rule if route else None,
         "channel_id": route.channel_id if route else None,
         "escalation_channel_id": route.escalation_channel_id if route else None,
@@ -160,13 +168,7 @@ class Intake:
             if existing is not None:
                 return repo.to_item(existing), False
             ws = self._settings.get(team_id, s)
-            scale = scale_of(data, repo.source_scale(s, team_id, data.source))
-            try:
-                judgement = self._judge.judge(
-                    team_id, data.text, data.rating, scale, session=s, thresholds=thresholds_for(ws)
-                )
-            except RatingInvalid as invalid:
-                raise refused(invalid) from None
+            judgement = self._judged(s, team_id, ws, data)
             values = prepare_row(
                 team_id, ws, repo.load_rules(s, team_id), data, judgement, post_cards=post_cards, now=now
             )
@@ -178,6 +180,47 @@ class Intake:
             repo.add_event(s, fb, None, "received", {"label": fb.label, "channel": fb.channel_id}, now)
             self._queue_cards(s, fb)
             return repo.to_item(fb), True
+
+    def revise(self, team_id: str, data: FeedbackInput) -> bool:
+        """A vendor's later version of a stored item (Delighted's survey_response.updated carries the
+        comment): new text, rating, customer, tags and link, judged again exactly as at intake unless a
+        person corrected the label, and its posted cards redrawn. False when nothing changed or the item
+        is not stored."""
+        data = validate_input(data)
+        with self._sessions.begin() as s:
+            fb = repo.find(s, team_id, data.source, data.external_id)
+            if fb is None:
+                return False
+            ws = self._settings.get(team_id, s)
+            text, customer = data.text, data.customer
+            if not ws.keep_pii:
+                text, customer = mask_pii(text), mask_pii(customer) if customer else None
+            if text == fb.text and data.rating == fb.rating:
+                return False
+            values: dict[str, Any] = {"text": text, "rating": data.rating}
+            if customer:
+                values["customer"] = customer
+            if data.tags:
+                values["tags"] = list(dict.fromkeys([*(fb.tags or []), *data.tags]))
+            if data.permalink:
+                values["permalink"] = data.permalink
+            if fb.label_corrected_by is None:
+                values.update(judgement_columns(self._judged(s, team_id, ws, data)))
+            repo.revise(s, fb, values, self._clock.now())
+            version = hashlib.sha256(f"{text}\x1f{data.rating}".encode()).hexdigest()[:16]
+            queue_updates(self._postbox, s, fb, f"revised-{version}")
+            return True
+
+    def _judged(self, s: Session, team_id: str, ws: WorkspaceSettings, data: FeedbackInput) -> Judgement:
+        """The customer's rating (on its or its source's scale) first, then the words; RatingRefused when
+        the rating is not on its scale."""
+        scale = scale_of(data, repo.source_scale(s, team_id, data.source))
+        try:
+            return self._judge.judge(
+                team_id, data.text, data.rating, scale, session=s, thresholds=thresholds_for(ws)
+            )
+        except RatingInvalid as invalid:
+            raise refused(invalid) from None
 
     def plan_import(self, team_id: str, *, post_cards: bool = False) -> ImportPlan:
         """Workspace settings and routing rules for a bulk import, read once rather than per row."""

@@ -22,7 +22,9 @@ from bot.services.retention import REDACTED
 from jobs.housekeeping import apply_retention
 from storage.migrate import alembic_config
 from storage.models import (
+    AwayRow,
     Base,
+    DirectoryPerson,
     Feedback,
     Kudos,
     KudosRecipient,
@@ -242,3 +244,17 @@ def test_data_rights_are_the_operators_and_owners_not_anyone_elses(container: Co
         with pytest.raises(NotAllowed):
             attempt()
     assert container.data_rights.export(Actor.operator(TEAM_ID))["team_id"] == TEAM_ID
+
+
+def test_forget_user_removes_their_directory_entry_and_survey_snooze(
+    driver: SlackDriver, container: Container
+) -> None:
+    container.directory.record(
+        TEAM_ID, [{"id": "UGONE001", "name": "gone", "profile": {"real_name": "Gone"}}]
+    )
+    driver.command("/pulse", "away until 2026-12-24", user="UGONE001")
+    forgotten = container.data_rights.forget_user(Actor.operator(TEAM_ID), "UGONE001")
+    assert "2 directory and survey-snooze record(s)" in str(forgotten)
+    with container.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(DirectoryPerson)) == 0
+        assert s.scalar(select(func.count()).select_from(AwayRow)) == 0

@@ -88,6 +88,7 @@ class DataRights:
                 ),
             )
             messages = repo.scrub_outbox(s, team_id, [f"%:{user_id}", f"%:{user_id}:%"])
+            profile = repo.forget_person_profile(s, team_id, user_id)
         return Forgotten(
             f"user {user_id}",
             {
@@ -96,5 +97,6 @@ class DataRights:
                 "participation record(s)": participation,
                 "attributed answer(s)": attributed,
                 "queued or sent message(s) to them": messages,
+                "directory and survey-snooze record(s)": profile,
             },
         )

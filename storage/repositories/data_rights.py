@@ -11,6 +11,8 @@ from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
+    AwayRow,
+    DirectoryPerson,
     Feedback,
     FeedbackEvent,
     FeedbackSource,
@@ -156,6 +158,14 @@ def forget_survey_person(
         ),
     )
     return participation, invitations, attributed
+
+
+def forget_person_profile(s: Session, team_id: str, user_id: str) -> int:
+    """The person's row in the people directory (names, time zone) and their survey snooze."""
+    return affected_rows(
+        s,
+        delete(DirectoryPerson).where(DirectoryPerson.team_id == team_id, DirectoryPerson.user_id == user_id),
+    ) + affected_rows(s, delete(AwayRow).where(AwayRow.team_id == team_id, AwayRow.user_id == user_id))
 
 
 def forget_kudos_person(s: Session, team_id: str, user_id: str) -> tuple[int, list[ForgottenKudos]]:

@@ -204,10 +204,11 @@ def seed(database_url: str, api_url: str, fill_directory: bool = False) -> None:
 class Results:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    by_second: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _send(url: str, request: Request, results: Results) -> None:
+def _send(url: str, request: Request, results: Results, second: int) -> None:
     kind, body, content_type = request
     headers = {"Content-Type": content_type, **sign(body, SECRET)}
     start = time.perf_counter()
@@ -221,6 +222,7 @@ def _send(url: str, request: Request, results: Results) -> None:
     with results.lock:
         if ok:
             results.latencies[kind].append(elapsed)
+            results.by_second[second].append(elapsed)
         else:
             results.errors[kind] += 1
 
@@ -236,7 +238,7 @@ def run_step(url: str, rate: float, seconds: float) -> Results:
             if delay > 0:
                 time.sleep(delay)  # open-loop pacing of the load generator (a benchmark, not a test)
             n = next(SEQUENCE)  # unique across steps: each survey answer comes from a new invitee
-            pool.submit(_send, url, MIX[n % len(MIX)](n), results)
+            pool.submit(_send, url, MIX[n % len(MIX)](n), results, int(i / rate))
     return results
 
 
@@ -355,6 +357,9 @@ def main() -> None:
                         f"{_pct(values, 0.5):>7.1f} {_pct(values, 0.95):>7.1f} {_pct(values, 0.99):>7.1f} "
                         f"{max(values):>7.1f}"
                     )
+                seconds = sorted(results.by_second)
+                timeline = " ".join(f"{_pct(results.by_second[s], 0.99):.0f}" for s in seconds)
+                print(f"{rate:>5.0f} {name:>9} p99 by second of the step: {timeline}")
                 everything = [v for values in results.latencies.values() for v in values]
                 errors = sum(results.errors.values())
                 p50, p95, p99 = (_pct(everything, q) for q in (0.5, 0.95, 0.99))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from textblob import TextBlob
 
 from bot.domain import sentiment
@@ -87,8 +91,29 @@ def test_scores_are_identical_to_textblob_on_the_labelled_set_and_odd_inputs() -
         "very very happy :)",
         "Ünïcödé — naïve café",
         "a\nb\tc",
+        "It was terribly slow and horribly managed.",
+        "She answered incredibly quickly, I'm really happily surprised",
+        "never again, not great, no good",
+        "The refund was not very helpful :( but the call was extremely pleasant!",
+        "Absolutely perfect. Truly awful. Simply the best. Hardly useful.",
     ]
     for text in [t for t, _ in LABELLED] + odd:
         expected = TextBlob(text).sentiment
         got = sentiment.score(text)
         assert (got.polarity, got.subjectivity) == (expected.polarity, expected.subjectivity), text
+
+
+def test_scoring_loads_neither_nltk_nor_scikit_learn() -> None:
+    """TextBlob's lexicon is read without importing TextBlob's package, which imports NLTK, which imports
+    scipy and scikit-learn (about 130 MB); the bot, started and scoring text, holds none of them."""
+    code = (
+        "import sys, bot.container, bot.app, jobs, bot.web, handlers.ingest\n"
+        "from bot.domain import sentiment\n"
+        "sentiment.base_score('It was terribly slow, the parcel never came.')\n"
+        "print(' '.join(m for m in ('textblob', 'nltk', 'sklearn', 'scipy') if m in sys.modules))"
+    )
+    repo = Path(__file__).resolve().parents[1]
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=True
+    )
+    assert loaded.stdout.split() == []

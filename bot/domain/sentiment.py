@@ -14,17 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from bot.domain.pattern_lexicon import pattern_sentiment
 from bot.domain.ratings import RatingScale, rating_label, rating_value
 
 if TYPE_CHECKING:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-
-def _pattern_sentiment(text: str) -> tuple[float, float]:
-    """TextBlob's lexicon, imported on first use: the command line's --help must not pay for it."""
-    from textblob.en import sentiment
-
-    return sentiment(text)
 
 
 POSITIVE = "positive"
@@ -144,7 +138,7 @@ def score(text: str) -> Sentiment:
     PatternAnalyzer.analyze (what TextBlob calls) builds a namedtuple class on every call, half its cost;
     the lexicon function it wraps gives the same numbers about twice as fast.
     """
-    polarity, subjectivity = _pattern_sentiment(text)
+    polarity, subjectivity = pattern_sentiment(text)
     return Sentiment(polarity=float(polarity), subjectivity=float(subjectivity))
 
 
@@ -200,7 +194,7 @@ def base_score(text: str) -> BaseScore:
     known = False
     for piece in chunks(text):
         weight = float(len(piece))
-        tb_polarity, tb_subjectivity = _pattern_sentiment(piece)
+        tb_polarity, tb_subjectivity = pattern_sentiment(piece)
         scores = vader.polarity_scores(piece)
         polarity += weight * tb_polarity
         subjectivity += weight * tb_subjectivity

@@ -6,17 +6,18 @@ then never run code, and a damaged one fails loudly (CorruptModel) instead of mi
 
 from __future__ import annotations
 
+import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.linear_model import SGDClassifier
 
 from bot.domain.sentiment import LABELS, Opinion
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import SGDClassifier
 
 # 2**15 word and 2**15 character features: 3 classes x 65 536 weights, 786 kB of float32 at most.
 WORD_FEATURES = 2**15
@@ -28,12 +29,34 @@ FORMAT = 1
 # and it bounds the time of one item.
 MAX_CHARS = 5_000
 
-_WORDS = HashingVectorizer(
-    n_features=WORD_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2", lowercase=True
-)
-_CHARS = HashingVectorizer(
-    n_features=CHAR_FEATURES, analyzer="char_wb", ngram_range=(3, 5), alternate_sign=False, norm="l2"
-)
+# scikit-learn and scipy take about 90 MB and a second to import: only a workspace that learns pays it.
+_vectorisers: tuple[Any, Any] | None = None
+_lock = threading.Lock()
+
+
+def _hashing() -> tuple[Any, Any]:
+    global _vectorisers
+    if _vectorisers is None:
+        with _lock:
+            if _vectorisers is None:
+                from sklearn.feature_extraction.text import HashingVectorizer
+
+                words = HashingVectorizer(
+                    n_features=WORD_FEATURES,
+                    ngram_range=(1, 2),
+                    alternate_sign=False,
+                    norm="l2",
+                    lowercase=True,
+                )
+                chars = HashingVectorizer(
+                    n_features=CHAR_FEATURES,
+                    analyzer="char_wb",
+                    ngram_range=(3, 5),
+                    alternate_sign=False,
+                    norm="l2",
+                )
+                _vectorisers = (words, chars)
+    return _vectorisers
 
 
 class CorruptModel(Exception):
@@ -54,15 +77,22 @@ class ModelArrays:
 
 def vectorise(texts: Sequence[str]) -> Any:
     """Word 1-2-grams and character 3-5-grams (within words), hashed: no vocabulary to store or grow."""
+    from scipy.sparse import hstack
+
+    words, chars = _hashing()
     cut = [t[:MAX_CHARS] for t in texts]
-    return hstack([_WORDS.transform(cut), _CHARS.transform(cut)]).tocsr()
+    return hstack([words.transform(cut), chars.transform(cut)]).tocsr()
 
 
 class Learner:
     """An SGD logistic-regression classifier over hashed n-grams, updated one example at a time."""
 
     def __init__(self, model: SGDClassifier | None = None) -> None:
-        self.model = model or SGDClassifier(loss="log_loss", alpha=1e-5, random_state=0)
+        if model is None:
+            from sklearn.linear_model import SGDClassifier
+
+            model = SGDClassifier(loss="log_loss", alpha=1e-5, random_state=0)
+        self.model = model
 
     @property
     def fitted(self) -> bool:

@@ -26,6 +26,8 @@ log = logging.getLogger("empathy_bot")
 # SHUTDOWN_DEADLINE whatever still runs (a job's Slack call: outbox leases make cutting it short safe).
 REQUEST_GRACE = 5.0
 SHUTDOWN_DEADLINE = 9.0
+# Pooled database connections opened before listening: the first burst of requests finds them ready.
+WARM_CONNECTIONS = 8
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -218,6 +220,7 @@ def check(settings: EnvConfig) -> int:
 
 def run(settings: EnvConfig) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -227,6 +230,7 @@ def run(settings: EnvConfig) -> int:
     from handlers import ingest as feedback_ingest
     from jobs import build_scheduler, stop_scheduler
     from storage import migrate as migrations
+    from storage.db import open_connections
 
     problems, workspace = _preflight(settings)
     if problems:
@@ -249,7 +253,13 @@ def run(settings: EnvConfig) -> int:
         container.workspaces.record_installation(workspace.team_id, workspace.name, workspace.bot_user_id)
         log.info("connected to workspace %s (%s)", workspace.name, workspace.team_id)
 
-    app = create_app(container)
+    try:
+        app = create_app(container, check_token_now=not settings.oauth_enabled)
+    except BoltError as exc:  # the token passed the checks a moment ago: Slack is failing right now
+        print(f"empathy-bot: Slack refused the bot token at start: {exc}", file=sys.stderr)
+        container.close()
+        return 1
+    open_connections(container.engine, WARM_CONNECTIONS)
     scheduler = build_scheduler(container)
     try:
         server = Server(

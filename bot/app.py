@@ -16,7 +16,11 @@ from handlers import register_all
 log = logging.getLogger(__name__)
 
 
-def create_app(container: Container, *, process_before_response: bool = False) -> App:
+def create_app(
+    container: Container, *, process_before_response: bool = False, check_token_now: bool = False
+) -> App:
+    """`check_token_now`: ask auth.test here, once, as `run` does after its own checks passed. Otherwise
+    Bolt asks it on the first request, and every request arriving before that answer asks it again."""
     settings = container.config
     oauth = (
         oauth_settings(
@@ -36,8 +40,7 @@ def create_app(container: Container, *, process_before_response: bool = False) -
         signing_secret=settings.signing_secret or "",
         # Socket Mode requests are authenticated by the socket; HTTP requests by their signature.
         request_verification_enabled=not settings.socket_mode,
-        # auth.test runs on the first request instead, so a bad token is reported by `check`, not a traceback.
-        token_verification_enabled=False,
+        token_verification_enabled=check_token_now,
         process_before_response=process_before_response,
         listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener"),
         logger=logging.getLogger("slack_bolt"),

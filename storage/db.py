@@ -51,6 +51,19 @@ def is_postgres(session_or_engine: Session | Engine) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+def open_connections(engine: Engine, count: int) -> None:
+    """Open up to `count` pooled connections now (they stay in the pool), so that the first requests
+    after a start do not each pay a new connection (TCP, authentication, the first round trips)."""
+    size = engine.pool.size() if hasattr(engine.pool, "size") else 1
+    held = []
+    try:
+        for _ in range(max(1, min(count, size))):
+            held.append(engine.connect())
+    finally:
+        for conn in held:
+            conn.close()
+
+
 def ping(engine: Engine) -> None:
     """Raise if the database cannot answer a trivial query."""
     with engine.connect() as conn:

@@ -93,6 +93,7 @@ def test_run_answers_a_signed_home_event_and_stops_cleanly_on_sigterm(
 ) -> None:
     proc, base = bot_process
     assert [c.method for c in slack.calls][:1] == ["auth.test"], "the token is checked at start"
+    token_checks = [c.method for c in slack.calls].count("auth.test")
     with urllib.request.urlopen(f"{base}/healthz", timeout=10) as health:
         assert health.status == 200 and json.load(health)["database"] == "ok"
 
@@ -109,6 +110,8 @@ def test_run_answers_a_signed_home_event_and_stops_cleanly_on_sigterm(
         assert response.status == 200
     [publish] = slack.wait_for("views.publish")
     assert publish["user_id"] == "UEMPLOYEE"
+    # Checked once at start, not again by the first requests (each would wait for it, 100-300 ms).
+    assert [c.method for c in slack.calls].count("auth.test") == token_checks
 
     forged = urllib.request.Request(
         f"{base}/slack/events",

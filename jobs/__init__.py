@@ -17,7 +17,12 @@ from bot.container import Container
 from jobs.digest import send_weekly_digests
 from jobs.directory import fill_people_directories
 from jobs.feedback import learn_feedback_labels, send_feedback_nudges
-from jobs.housekeeping import apply_retention, drop_lapsed_kudos, forget_old_event_keys
+from jobs.housekeeping import (
+    apply_retention,
+    drop_lapsed_kudos,
+    forget_old_event_keys,
+    forget_seen_slack_requests,
+)
 from jobs.intake import poll_review_sources
 from jobs.kudos import send_kudos_fairness_nudges
 from jobs.outbox import work_outbox
@@ -46,6 +51,7 @@ def build_scheduler(container: Container) -> BackgroundScheduler:
         (resolve_pulse_launches, {"trigger": "interval", "seconds": 5}),
         (send_kudos_fairness_nudges, {"trigger": "interval", "hours": 1}),
         (forget_old_event_keys, {"trigger": "cron", "hour": 3, "minute": 17}),
+        (forget_seen_slack_requests, {"trigger": "interval", "minutes": 1}),
         (drop_lapsed_kudos, {"trigger": "cron", "hour": 3, "minute": 29}),
         (apply_retention, {"trigger": "cron", "hour": 3, "minute": 41}),
         (relay_speakup_messages, {"trigger": "interval", "minutes": 1}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from bot.container import Container
 from bot.services.retention import KEEP_EVENT_KEYS
@@ -16,6 +17,11 @@ def forget_old_event_keys(container: Container) -> int:
     if removed:
         log.info("housekeeping: forgot %d processed event keys older than %s", removed, KEEP_EVENT_KEYS)
     return removed
+
+
+def forget_seen_slack_requests(container: Container) -> int:
+    """Every minute: signed requests noted against replay are forgotten once too old to be replayed."""
+    return container.retention.forget_seen_requests(int(time.time()))
 
 
 def apply_retention(container: Container) -> None:

@@ -10,13 +10,14 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from slack_bolt import App
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.config import EnvConfig
 from bot.container import Container, build_container
 from bot.domain.actor import Actor
 from bot.web import INGEST_MAX_BODY, MAX_BODY, build_web_app
 from handlers import ingest
+from jobs.housekeeping import forget_seen_slack_requests
 from storage.db import create_db_engine
 from storage.models import Feedback, Kudos, SeenSlackRequest
 from tests.conftest import OWNER, SIGNING_SECRET
@@ -124,17 +125,31 @@ def test_slacks_own_event_retry_is_not_refused(app: App, container: Container, s
     assert _post_slack(web, body, {**resigned, "X-Slack-Retry-Num": "2"}, "application/json").status == 200
 
 
-def test_seen_signatures_are_forgotten_after_the_window(
+def test_seen_signatures_are_forgotten_by_a_job_never_by_a_request(
     app: App, container: Container, slack: SlackStandIn
 ) -> None:
+    """A request only inserts its signature: deleting expired rows in every request made concurrent
+    requests wait for each other's commit on PostgreSQL (the same expired rows, locked by each DELETE)."""
     web = build_web_app(container, app)
     body = json.dumps({"token": "t", "challenge": "abc", "type": "url_verification"})
     with container.sessions.begin() as s:
         s.add(SeenSlackRequest(signature="v0=old", request_ts=int(time.time()) - 3600))
-    assert _post_slack(web, body, sign(body, SIGNING_SECRET), "application/json").status == 200
+        s.add(SeenSlackRequest(signature="v0=recent", request_ts=int(time.time()) - 60))
+    statements: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    event.listen(container.engine, "before_cursor_execute", note)
+    try:
+        assert _post_slack(web, body, sign(body, SIGNING_SECRET), "application/json").status == 200
+    finally:
+        event.remove(container.engine, "before_cursor_execute", note)
+    assert not [x for x in statements if x.lstrip().upper().startswith("DELETE")]
+    assert forget_seen_slack_requests(container) == 1
     with container.sessions() as s:
-        assert list(s.scalars(select(SeenSlackRequest.signature))) != ["v0=old"]
         assert s.get(SeenSlackRequest, "v0=old") is None
+        assert s.get(SeenSlackRequest, "v0=recent") is not None, "still inside the replay window"
 
 
 def _read_only_url(settings: EnvConfig) -> str:

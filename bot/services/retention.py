@@ -14,12 +14,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.services.settings import SettingsService
+from storage.repositories import delivery as delivery_repo
 from storage.repositories import retention as repo
 from storage.repositories.idempotency import forget_processed_before
 
 REDACTED = "[removed after the retention period]"
 KEEP_SENT_PAYLOADS = timedelta(days=30)
 KEEP_EVENT_KEYS = timedelta(days=30)  # far beyond Slack's retry window
+# Signed requests are noted against replay for twice Slack's 5-minute signature window: older ones fail
+# the signature's timestamp check anyway.
+KEEP_SEEN_REQUESTS = 2 * 5 * 60
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ class Retention:
         """Drop the keys of events processed more than KEEP_EVENT_KEYS ago: how many went."""
         with self._sessions.begin() as s:
             return forget_processed_before(s, self._clock.now() - KEEP_EVENT_KEYS)
+
+    def forget_seen_requests(self, now_epoch: int) -> int:
+        """Forget signed requests noted against replay that are now too old to pass a signature check.
+        `now_epoch` is wall-clock time: Slack signs with it, whatever the bot's clock says."""
+        with self._sessions.begin() as s:
+            return delivery_repo.forget_seen_before(s, now_epoch - KEEP_SEEN_REQUESTS)
 
     def purge_uninstalled(self) -> dict[str, int]:
         """Remove every row of workspaces uninstalled longer ago than their retention period.

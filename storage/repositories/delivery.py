@@ -13,16 +13,20 @@ from storage.models import HealthBeat, SeenSlackRequest
 from storage.repositories.common import insert_ignoring_conflicts
 
 
-def first_use(session: Session, signature: str, request_ts: int, forget_before: int) -> bool:
-    """Note a signed request; False if the same signature was seen before (a replay).
-
-    Entries whose request timestamp is older than `forget_before` are pruned on the way (requests that
-    old fail the signature's timestamp check anyway).
-    """
-    session.execute(delete(SeenSlackRequest).where(SeenSlackRequest.request_ts < forget_before))
+def first_use(session: Session, signature: str, request_ts: int) -> bool:
+    """Note a signed request; False if the same signature was seen before (a replay)."""
     return insert_ignoring_conflicts(
         session, SeenSlackRequest, {"signature": signature, "request_ts": request_ts}
     )
+
+
+def forget_seen_before(session: Session, request_ts: int) -> int:
+    """Drop noted requests signed before `request_ts` (that old, they fail the signature check anyway).
+
+    Done by a job, not by each request: concurrent requests deleting the same expired rows would wait
+    for each other's commit (a row lock) on PostgreSQL."""
+    result = session.execute(delete(SeenSlackRequest).where(SeenSlackRequest.request_ts < request_ts))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def beat(session: Session, name: str, now: datetime) -> None:

@@ -72,6 +72,13 @@ class Survey(Base):
     # reported alone); and, on a report's round, what the next pooled report is compared with.
     pooled_into: Mapped[int | None] = mapped_column(Integer)
     report_means: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # A closed round's figures, stored once at close (bot/domain/pulse_figures.py): what the next round's
+    # comparison and the digest read instead of this round's answers. Aggregates only, and only what its
+    # results show (nothing when they are withheld); NULL until stored (closed before 0017, or cleared
+    # by a forget: computed again on first read).
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    enps_score: Mapped[int | None] = mapped_column(Integer)  # the shown eNPS; NULL when none is shown
+    enps_answers: Mapped[int | None] = mapped_column(Integer)
     follow_up: Mapped[str | None] = mapped_column(Text)
     follow_up_by: Mapped[str | None] = mapped_column(String(32))
     follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

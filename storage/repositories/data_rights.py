@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, or_, select, update
+from sqlalchemy import String, cast, delete, func, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -140,7 +140,17 @@ def survey_ids(s: Session, team_id: str) -> list[int]:
 def forget_survey_person(
     s: Session, surveys: Sequence[int], user_id: str, participant_hashes: Sequence[str]
 ) -> tuple[int, int, int]:
-    """Delete a person's participation records, invitations and attributed answers: their counts."""
+    """Delete a person's participation records, invitations and attributed answers: their counts.
+
+    The surveys' stored figures (counts and aggregates computed at close) are cleared first, so that no
+    figure outlives the answers and counts it came from: they are computed again on first read, and the
+    thresholds apply to what is left. Their rows are taken first, in the order a close takes them."""
+    s.execute(
+        update(Survey)
+        .where(Survey.id.in_(surveys))
+        .values(figures=null(), enps_score=None, enps_answers=None)
+        .execution_options(synchronize_session=False)
+    )
     participation = affected_rows(
         s,
         delete(SurveyParticipation).where(

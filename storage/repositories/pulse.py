@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, case, delete, func, insert, select, update
+from sqlalchemy import Row, Table, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Survey, SurveyInvitee, SurveyParticipation, SurveyResponse
@@ -82,41 +82,6 @@ def recent_surveys(session: Session, team_id: str, limit: int) -> list[Survey]:
             .limit(limit)
         )
     )
-
-
-def _closed_between(team_id: str, start: datetime, end: datetime) -> Select[Survey]:
-    return select(Survey).where(
-        Survey.team_id == team_id, Survey.state == "closed", Survey.closed_at >= start, Survey.closed_at < end
-    )
-
-
-def last_closed_between(session: Session, team_id: str, start: datetime, end: datetime) -> Survey | None:
-    return session.scalars(
-        _closed_between(team_id, start, end).order_by(Survey.closed_at.desc()).limit(1)
-    ).one_or_none()
-
-
-def closed_between(session: Session, team_id: str, start: datetime, end: datetime) -> list[Survey]:
-    """Surveys of a workspace that closed in [start, end), oldest first."""
-    return list(session.scalars(_closed_between(team_id, start, end).order_by(Survey.closed_at)))
-
-
-def closed_since(session: Session, since: datetime) -> list[Survey]:
-    """Surveys of every workspace that closed at or after `since`."""
-    return list(session.scalars(select(Survey).where(Survey.state == "closed", Survey.closed_at >= since)))
-
-
-def previous_round(session: Session, survey: Survey) -> Survey | None:
-    """The round before `survey` in its series, if it has one."""
-    if survey.series_id is None or survey.round <= 1:
-        return None
-    return session.scalars(
-        select(Survey).where(
-            Survey.team_id == survey.team_id,
-            Survey.series_id == survey.series_id,
-            Survey.round == survey.round - 1,
-        )
-    ).one_or_none()
 
 
 # Invitees and participation ------------------------------------------------------------------------------

@@ -3,17 +3,19 @@ once, the list of surveys, and what the digest shows of them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
 from bot import policy
+from bot.domain import pulse_figures as figures
 from bot.domain import pulse_stats
 from bot.domain.actor import Actor
 from bot.domain.errors import UserFacingError
 from bot.domain.outgoing import Post, Update
 from bot.domain.pulse import InvitationClosed, ResultsReport
-from bot.domain.pulse_questions import SCALE_10
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.policy import Permission
 from bot.services.pulse.core import PulseCore
@@ -22,6 +24,7 @@ from bot.services.pulse.pooling import Pooling
 from storage.models import Survey
 from storage.repositories import pulse as repo
 from storage.repositories import pulse_people as people_repo
+from storage.repositories import pulse_results as results_repo
 from storage.repositories.idempotency import claim_period, period_claimed
 
 # How long a close waits for answers in flight (they take milliseconds; only a process that died between
@@ -42,6 +45,15 @@ class Results:
             return self.results(s, self._core.survey(s, actor.team_id, survey_id))
 
     def results(self, s: Session, survey: Survey) -> SurveyResults:
+        """A survey's results with the previous round's for comparison, read from that round's stored
+        figures (one query, however long the series)."""
+        results = self._own_results(s, survey)
+        if results.withheld_reason:
+            return results
+        return replace(results, previous=self._previous_round(s, survey))
+
+    def _own_results(self, s: Session, survey: Survey) -> SurveyResults:
+        """The survey's own results from its answers, thresholds applied, with no comparison."""
         info = self._core.info(survey)
         responded = repo.participation_count(s, survey.id)
         base = SurveyResults(survey=info, invited=survey.invited_count, responded=responded)
@@ -75,16 +87,32 @@ class Results:
             questions=stats,
             comments=comments,
             comments_hidden=comments_hidden,
-            previous=self._previous_round(s, survey),
             themes=pulse_stats.theme_index(stats, answers),
         )
 
     def _previous_round(self, s: Session, survey: Survey) -> SurveyResults | None:
-        previous = repo.previous_round(s, survey)
+        previous = results_repo.previous_round(s, survey)
         if previous is None or previous.state != "closed":
             return None
-        result = self.results(s, previous)
-        return None if result.withheld_reason else result
+        return figures.previous_round(
+            self._core.info(previous), previous.invited_count, self._figures(s, previous)
+        )
+
+    def _figures(self, s: Session, survey: Survey) -> dict[str, Any]:
+        """A closed survey's stored figures. One closed before they were stored (or whose figures a
+        forget cleared) gets them now, once, under its row's lock: computed from the answers as they are
+        after any forget or close that got there first."""
+        if figures.current(survey.figures):
+            return cast(dict[str, Any], survey.figures)
+        if figures.current(results_repo.lock_figures(s, survey.id)):
+            s.refresh(survey)  # another reader stored them meanwhile
+            return cast(dict[str, Any], survey.figures)
+        self._store_figures(s, survey, self._own_results(s, survey))
+        return cast(dict[str, Any], survey.figures)
+
+    @staticmethod
+    def _store_figures(s: Session, survey: Survey, results: SurveyResults) -> None:
+        results_repo.store_figures(s, survey, figures.round_figures(results), figures.shown_enps(results))
 
     def list_for(self, actor: Actor, limit: int = 15) -> list[tuple[SurveyInfo, int]]:
         """Recent surveys with how many took part (counts only), newest first."""
@@ -97,20 +125,24 @@ class Results:
     def latest_closed_results(self, team_id: str, start: datetime, end: datetime) -> SurveyResults | None:
         """For the digest: results of the last survey that closed in [start, end), thresholds applied."""
         with self._core.sessions.begin() as s:
-            survey = repo.last_closed_between(s, team_id, start, end)
+            survey = results_repo.last_closed_between(s, team_id, start, end)
             return None if survey is None else self.results(s, survey)
 
     def enps_rounds(self, team_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int, int]]:
         """(closed_at, eNPS, responses) of each survey with an eNPS question that closed in [start, end)
-        and whose results may be shown (thresholds applied), oldest first: the digest chart's eNPS points."""
+        and whose results may be shown (thresholds applied), oldest first: the digest chart's eNPS points.
+        Read from the rounds' stored figures in one query."""
         with self._core.sessions.begin() as s:
             rounds = []
-            for survey in repo.closed_between(s, team_id, start, end):
-                if not any(q.get("kind") == SCALE_10 for q in survey.questions):
-                    continue
-                results = self.results(s, survey)
-                if results.enps is not None and not results.withheld_reason and survey.closed_at:
-                    rounds.append((survey.closed_at, results.enps.score, results.enps.answered))
+            for survey_id, closed_at, score, answers, stored in results_repo.enps_between(
+                s, team_id, start, end
+            ):
+                if not stored:  # closed before figures were stored: computed this once
+                    survey = self._core.survey(s, team_id, survey_id)
+                    self._figures(s, survey)
+                    score, answers = survey.enps_score, survey.enps_answers
+                if closed_at is not None and score is not None and answers is not None:
+                    rounds.append((closed_at, score, answers))
             return rounds
 
     # Closing ------------------------------------------------------------------------------------------
@@ -142,6 +174,7 @@ class Results:
             self._governor.check_fatigue(s, survey)
             self._pooling.after_close(s, survey)
             results = self.results(s, survey)
+            self._store_figures(s, survey, results)  # once, for the next round and the digest
             report = ResultsReport(results)
             destinations = [survey.created_by]
             digest_channel = self._core.settings.get(team_id).digest_channel
@@ -173,7 +206,7 @@ class Results:
         now = self._core.clock.now()
         with self._core.sessions.begin() as s:
             due = []
-            for survey in repo.closed_since(s, now - within):
+            for survey in results_repo.closed_since(s, now - within):
                 channel = self._core.settings.get(survey.team_id).digest_channel
                 if not channel or period_claimed(s, survey.team_id, "pulse_chart", str(survey.id)):
                     continue

@@ -19,6 +19,7 @@ from bot.domain.actor import Actor
 from bot.domain.errors import NotAllowed
 from bot.domain.feedback import FeedbackInput
 from bot.services.retention import REDACTED
+from jobs.feedback import learn_feedback_labels
 from jobs.housekeeping import apply_retention
 from storage.migrate import alembic_config
 from storage.models import (
@@ -26,9 +27,11 @@ from storage.models import (
     Base,
     DirectoryPerson,
     Feedback,
+    FeedbackSource,
     Kudos,
     KudosRecipient,
     OutboxMessage,
+    SentimentExample,
     SurveyInvitee,
     SurveyParticipation,
     SurveyResponse,
@@ -85,10 +88,27 @@ def test_retention_redacts_old_feedback_and_comments_keeps_numbers_and_says_what
         container.actors.of(TEAM_ID, OWNER), {"feedback_retention_days": 30, "comment_retention_days": 30}
     )
     ingest(container, "old-1", "Ann Old")
+    rated = FeedbackInput(
+        "email", "old-2", "Lovely people, the parcel was late.", "Al", 2, rating_scale="1-5"
+    )
+    container.feedback.ingest(TEAM_ID, rated, post_cards=False)
+    source = container.sources.add(Actor.operator(TEAM_ID), "shop").source
+    container.sources.record_delivery(
+        source, b'{"email": "al@example.com", "text": "late"}', "card", accepted=True
+    )
+    learn_feedback_labels(container)
     closed_survey_with_comments(driver, container, slack)
     container.outbox.drain()
     clock.advance(days=31)
     ingest(container, "new-1", "Ben New")
+    newer = FeedbackInput("email", "new-2", "Quick and kind, thank you.", "Bo", 5, rating_scale="1-5")
+    container.feedback.ingest(TEAM_ID, newer, post_cards=False)
+    learn_feedback_labels(container)
+    with container.sessions() as s:
+        assert {e.text for e in s.scalars(select(SentimentExample))} == {
+            "Lovely people, the parcel was late.",
+            "Quick and kind, thank you.",
+        }
 
     with caplog.at_level(logging.INFO, logger="jobs.housekeeping"):
         apply_retention(container)
@@ -103,7 +123,13 @@ def test_retention_redacts_old_feedback_and_comments_keeps_numbers_and_says_what
             m.payload for m in s.scalars(select(OutboxMessage).where(OutboxMessage.status == "sent"))
         ]
         assert old_payloads and all(p == {} for p in old_payloads)
-    assert "redacted 1 feedback text(s), removed comments from 5 survey response(s)" in caplog.text
+        # The customers' words copied for learning and the kept webhook payload go by the same period.
+        assert [e.text for e in s.scalars(select(SentimentExample))] == ["Quick and kind, thank you."]
+        assert s.scalar(select(FeedbackSource.last_delivery)) is None
+    assert (
+        "redacted 2 feedback text(s), removed comments from 5 survey response(s), "
+        "1 sentiment learning example(s) and 1 kept source delivery(ies)"
+    ) in caplog.text
 
 
 def test_export_holds_the_workspace_data_but_no_link_between_people_and_answers(
@@ -132,10 +158,16 @@ def test_forget_customer_and_forget_user(
     ingest(container, "Z-1", "Dana Doe")
     ingest(container, "Z-2", "dana doe", "Great service, thank you!")
     ingest(container, "Z-3", "Eve")
+    source = container.sources.add(Actor.operator(TEAM_ID), "desk").source
+    container.sources.record_delivery(source, b'{"name": "Dana Doe", "text": "late"}', "card", accepted=True)
     assert main(["forget-customer", "Dana Doe", "--team", TEAM_ID]) == 0
-    assert "Forgot customer 'Dana Doe': 2 feedback item(s)." in capsys.readouterr().out
+    assert (
+        "Forgot customer 'Dana Doe': 2 feedback item(s), 1 kept source delivery(ies)."
+        in capsys.readouterr().out
+    )
     with container.sessions.begin() as s:
         assert [f.customer for f in s.scalars(select(Feedback))] == ["Eve"]
+        assert s.scalar(select(FeedbackSource.last_delivery)) is None
 
     survey_id, team = closed_survey_with_comments(driver, container, slack)
     gone = team[0]

@@ -54,8 +54,10 @@ class DataRights:
         """Delete every feedback item whose customer or external id is `ref` (case-insensitive)."""
         require(actor, Permission.FORGET_DATA)
         team_id = actor.team_id
+        needle = ref.strip().lower()
         with self._sessions.begin() as s:
-            ids = repo.customer_feedback_ids(s, team_id, ref.strip().lower())
+            ids = repo.customer_feedback_ids(s, team_id, needle)
+            deliveries = repo.clear_deliveries_mentioning(s, team_id, needle) if needle else 0
             if ids:
                 repo.delete_feedback(s, ids)
                 repo.scrub_outbox(s, team_id, [f"feedback-%:{i}:%" for i in ids])
@@ -66,6 +68,8 @@ class DataRights:
         counts = {"feedback item(s)": len(ids)}
         if examples:
             counts["sentiment example(s)"] = examples
+        if deliveries:
+            counts["kept source delivery(ies)"] = deliveries
         return Forgotten(f"customer {ref!r}", counts)
 
     def forget_user(self, actor: Actor, user_id: str) -> Forgotten:

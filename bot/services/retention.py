@@ -31,11 +31,15 @@ class RetentionReport:
     team_id: str
     feedback_redacted: int
     comments_removed: int
+    examples_removed: int = 0
+    deliveries_cleared: int = 0
 
     def __str__(self) -> str:
         return (
             f"retention for {self.team_id}: redacted {self.feedback_redacted} feedback text(s), "
-            f"removed comments from {self.comments_removed} survey response(s)"
+            f"removed comments from {self.comments_removed} survey response(s), "
+            f"{self.examples_removed} sentiment learning example(s) and "
+            f"{self.deliveries_cleared} kept source delivery(ies)"
         )
 
 
@@ -48,14 +52,16 @@ class Retention:
     def apply(self, team_id: str) -> RetentionReport:
         ws = self._settings.get(team_id)
         now = self._clock.now()
+        feedback_cutoff = now - timedelta(days=ws.feedback_retention_days)
         with self._sessions.begin() as s:
-            redacted = repo.redact_feedback_before(
-                s, team_id, now - timedelta(days=ws.feedback_retention_days), REDACTED
-            )
+            redacted = repo.redact_feedback_before(s, team_id, feedback_cutoff, REDACTED)
             removed = repo.remove_comments_closed_before(
                 s, team_id, now - timedelta(days=ws.comment_retention_days)
             )
-        return RetentionReport(team_id, redacted, removed)
+            # Copies of customers' words kept elsewhere go by the same period as the feedback itself.
+            examples = repo.delete_examples_before(s, team_id, feedback_cutoff)
+            deliveries = repo.clear_deliveries_before(s, team_id, feedback_cutoff)
+        return RetentionReport(team_id, redacted, removed, examples, deliveries)
 
     def scrub_sent_payloads(self) -> int:
         """Empty the payload of calls sent (or given up) more than a month ago; the rows stay as keys."""

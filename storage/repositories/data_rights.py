@@ -30,6 +30,7 @@ from storage.models import (
     WorkspaceSetting,
 )
 from storage.repositories.common import affected_rows
+from storage.repositories.sources import with_kept_delivery
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,16 @@ def customer_feedback_ids(s: Session, team_id: str, needle: str) -> list[int]:
             )
         )
     )
+
+
+def clear_deliveries_mentioning(s: Session, team_id: str, needle: str) -> int:
+    """Drop the kept last delivery of sources whose payload cut mentions `needle` (lower-cased)."""
+    cleared = 0
+    for source in with_kept_delivery(s, team_id):
+        if needle in str((source.last_delivery or {}).get("payload", "")).lower():
+            source.last_delivery = None
+            cleared += 1
+    return cleared
 
 
 def delete_feedback(s: Session, ids: Sequence[int]) -> None:

@@ -7,8 +7,17 @@ from datetime import datetime
 from sqlalchemy import String, cast, delete, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Base, Feedback, OutboxMessage, Survey, SurveyResponse, Workspace
+from storage.models import (
+    Base,
+    Feedback,
+    OutboxMessage,
+    SentimentExample,
+    Survey,
+    SurveyResponse,
+    Workspace,
+)
 from storage.repositories.common import affected_rows
+from storage.repositories.sources import with_kept_delivery
 
 
 def redact_feedback_before(s: Session, team_id: str, cutoff: datetime, redacted: str) -> int:
@@ -19,6 +28,32 @@ def redact_feedback_before(s: Session, team_id: str, cutoff: datetime, redacted:
         .where(Feedback.team_id == team_id, Feedback.received_at < cutoff, Feedback.text != redacted)
         .values(text=redacted, customer=None, permalink=None),
     )
+
+
+def delete_examples_before(s: Session, team_id: str, cutoff: datetime) -> int:
+    """Delete the learning examples (texts copied from feedback) noted before `cutoff`. The weights
+    learned from them stay: numbers, not text, like the redacted feedback's scores."""
+    return affected_rows(
+        s,
+        delete(SentimentExample).where(
+            SentimentExample.team_id == team_id, SentimentExample.created_at < cutoff
+        ),
+    )
+
+
+def clear_deliveries_before(s: Session, team_id: str, cutoff: datetime) -> int:
+    """Drop the kept last delivery (a cut of a vendor's payload) of sources last heard before `cutoff`."""
+    cleared = 0
+    for source in with_kept_delivery(s, team_id):
+        kept = source.last_delivery or {}
+        try:
+            at = datetime.fromisoformat(str(kept.get("at")))
+        except ValueError:
+            at = None
+        if at is None or at.tzinfo is None or at < cutoff:
+            source.last_delivery = None
+            cleared += 1
+    return cleared
 
 
 def remove_comments_closed_before(s: Session, team_id: str, cutoff: datetime) -> int:

@@ -91,6 +91,12 @@ def set_last_delivery(session: Session, source_id: int, kept: dict[str, Any]) ->
     session.execute(update(FeedbackSource).where(FeedbackSource.id == source_id).values(last_delivery=kept))
 
 
+def with_kept_delivery(session: Session, team_id: str) -> list[FeedbackSource]:
+    """The workspace's sources that keep a last delivery (what retention and forgetting look through)."""
+    kept = FeedbackSource.last_delivery.is_not(None)
+    return list(session.scalars(select(FeedbackSource).where(FeedbackSource.team_id == team_id, kept)))
+
+
 def of_kind(session: Session, kind: str) -> list[FeedbackSource]:
     """Every workspace's sources of one kind (the polling job's work list)."""
     return list(

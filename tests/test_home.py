@@ -155,9 +155,11 @@ def test_a_channel_the_bot_is_not_in_is_refused_with_how_to_fix_it_and_the_rest_
     slack.outside.add("CSECRET1")
     slack.respond_with(
         "conversations.info",
-        lambda p: {"ok": False, "error": "channel_not_found"}
-        if p["channel"] == "CGONE001"
-        else slack._conversations_info(p),
+        lambda p: (
+            {"ok": False, "error": "channel_not_found"}
+            if p["channel"] == "CGONE001"
+            else slack._conversations_info(p)
+        ),
     )
     form = _form(
         feedback_channel={"type": "conversations_select", "selected_conversation": "CSECRET1"},
@@ -176,7 +178,10 @@ def test_a_channel_the_bot_is_not_in_is_refused_with_how_to_fix_it_and_the_rest_
     assert _problem_under(modal, "kudos_channel") is None
     assert "Not saved: *Feedback channel*, *Digest channel*" in json.dumps(modal["blocks"][0])
     assert "Everything else in this form is saved" in json.dumps(modal["blocks"][0])
-    assert (_initial(modal, "feedback_channel"), _initial(modal, "digest_channel")) == ("CSECRET1", "CGONE001")
+    assert (_initial(modal, "feedback_channel"), _initial(modal, "digest_channel")) == (
+        "CSECRET1",
+        "CGONE001",
+    )
     stored = container.workspace_settings.get("T0TEAM1")
     assert (stored.feedback_channel, stored.digest_channel) == (None, None)
     assert (stored.kudos_channel, stored.digest_time) == ("CKUDOS1", "08:30")

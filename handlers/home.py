@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.channels import posting_problems
 from bot.container import Container
 from bot.domain.actor import Actor
-from bot.domain.settings import SettingsInvalid, changed_channels
+from bot.domain.settings import SettingsInvalid, changed_channels, validate, with_changes
 from bot.manifest import COMMANDS
 from bot.views import ids
 from bot.views.feedback import sentiment_quality_home_section
 from bot.views.home import first_owner_section, home_view, privacy_summary
 from bot.views.kudos import kudos_home_section
 from bot.views.routing import routing_home_section
-from bot.views.settings import read_settings_form, settings_modal
+from bot.views.settings import (
+    read_settings_form,
+    settings_checking,
+    settings_modal,
+    settings_outcome,
+    settings_saved,
+)
 from bot.views.sources import sources_home_section
 from bot.views.speakup import speakup_home_section
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -72,17 +82,45 @@ def open_settings(
 def save_settings(
     ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    current = services.workspace_settings.for_editing(actor)  # refused before any Slack call
+    """Save the form. A form that moves a channel is answered at once with "checking…", then the bot asks
+    Slack whether it can post in each new channel and updates the modal: saved, or the form again with
+    what the owner entered and the problem under the channel. Everything else in the form is saved even
+    then: fixing the problem means leaving the modal (to /invite the bot), which would lose it."""
+    settings = services.workspace_settings
+    current = settings.for_editing(actor)  # refused before any Slack call
     changes = read_settings_form(view["state"]["values"])
+    to_check = changed_channels(current, changes)
     try:
-        if problems := posting_problems(client, changed_channels(current, changes)):
-            raise SettingsInvalid(problems)
-        services.workspace_settings.update(actor, changes)
+        if to_check:
+            settings.check(actor.team_id, changes)
+        else:
+            settings.update(actor, changes)
     except SettingsInvalid as invalid:
-        ack(
-            response_action="errors",
-            errors={ids.SETTINGS_BLOCK_PREFIX + key: message for key, message in invalid.errors.items()},
-        )
+        ack(response_action="errors", errors=_field_errors(invalid.errors))
         return
-    ack()
+    if not to_check:
+        ack()
+        render_home(services, client, actor.team_id, actor.user_id)
+        return
+    ack(response_action="update", view=settings_checking())
+    problems = posting_problems(client, to_check)
+    rest_saved = True
+    try:
+        settings.update(actor, {k: v for k, v in changes.items() if k not in problems})
+    except SettingsInvalid as invalid:  # another owner's change since the check: nothing was stored
+        problems, rest_saved = {**problems, **invalid.errors}, False
+    if problems:
+        entered = with_changes(current, validate(changes)[0])
+        shown = settings_modal(entered, problems, rest_saved=rest_saved)
+    else:
+        shown = settings_saved(to_check)
+    try:
+        client.views_update(view_id=view["id"], view=shown)
+    except SlackApiError as exc:  # the modal was closed meanwhile: tell the owner in the bot's DM
+        log.info("settings modal gone (%s): telling %s by DM", exc.response.get("error"), actor.user_id)
+        client.chat_postMessage(channel=actor.user_id, **settings_outcome(problems, rest_saved).as_kwargs())
     render_home(services, client, actor.team_id, actor.user_id)
+
+
+def _field_errors(errors: dict[str, str]) -> dict[str, str]:
+    return {ids.SETTINGS_BLOCK_PREFIX + key: message for key, message in errors.items()}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import audience
 from bot.container import Container
 from jobs.workspaces import for_each_workspace
 
@@ -29,24 +29,23 @@ def _fairness_notes(container: Container, team_id: str) -> int:
     channel = container.workspace_settings.get(team_id).kudos_channel
     if channel is None:
         return 0
+    if not container.directory.is_filled(team_id):
+        # Who is a person is read from the people directory, never by paging users.list here (Tier 2,
+        # which the fill job is using right now); the month is not claimed yet: the next hourly run sends.
+        log.info("kudos fairness for %s waits for the people directory to be filled", team_id)
+        return 0
     try:
-        members = teammates(container.slack.for_team(team_id), channel)
+        members = teammates(container, team_id, channel)
     except SlackApiError as exc:
         log.warning("kudos fairness: cannot list the members of %s in %s: %s", channel, team_id, exc)
         return 0
     return container.kudos.send_fairness_nudges(team_id, members)
 
 
-def teammates(client: WebClient, channel: str) -> list[str]:
-    """The people (no bots, no deactivated accounts) in the kudos channel: the team as the bot knows it."""
-    members: list[str] = []
-    for page in client.conversations_members(channel=channel, limit=1000):
-        members.extend(page["members"])
-    people: set[str] = set()
-    for page in client.users_list(limit=1000):
-        people.update(
-            u["id"]
-            for u in page["members"]
-            if not u.get("is_bot") and not u.get("deleted") and u["id"] != "USLACKBOT"
-        )
-    return [m for m in members if m in people]
+def teammates(container: Container, team_id: str, channel: str) -> list[str]:
+    """The people (no bots, no deactivated accounts) in the kudos channel: the team as the bot knows it.
+    Channel members are paged from Slack (Tier 4); who is a person comes from the people directory."""
+    target = {"kind": "channel", "ref": channel}
+    return audience.resolve(
+        container.slack.for_team(team_id), target, team_id=team_id, directory=container.directory
+    )

@@ -51,6 +51,7 @@ def two_teams(container: Container, slack: SlackStandIn) -> Container:
         slack.add_user(user)
     for team in (BROKEN, HEALTHY):
         slack.members[f"CKUDOS{team[-1]}"] = [GIVER, ANA, BEN, MANAGER]
+        container.directory.fill_step(container.slack.for_team(team), team)  # the install-time fill
     container.outbox.drain()
     assert slack.messages(MANAGER) == []
     return container

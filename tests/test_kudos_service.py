@@ -135,6 +135,7 @@ def team(container: Container, slack: SlackStandIn) -> Container:
     slack.add_user("UOTHERBOT", is_bot=True)
     slack.add_user("UGONE001", deleted=True)
     slack.members["CKUDOS1"] = [GIVER, ANA, BEN, CAROL, MANAGER, "UOTHERBOT", "UGONE001"]
+    container.directory.fill_step(container.slack.for_team(TEAM_ID), TEAM_ID)  # the install-time fill
     return container
 
 
@@ -162,6 +163,45 @@ def test_fairness_note_goes_privately_to_managers_once_a_month_naming_the_unreco
     send_kudos_fairness_nudges(team)
     team.outbox.drain()
     assert len(_notes(slack)) == 2
+
+
+def test_fairness_note_reads_who_is_a_person_from_the_directory_never_users_list(
+    team: Container, slack: SlackStandIn
+) -> None:
+    """Bots and deactivated accounts are left out by the people directory: users.list is not asked (it
+    fails here), however many people the workspace has."""
+    filled_with = len(slack.calls_to("users.list"))  # the install-time fill's pages
+    slack.respond_with("users.list", {"ok": False, "error": "ratelimited"})
+    give(team, GIVER, [ANA])
+    assert send_kudos_fairness_nudges(team) == 1
+    team.outbox.drain()
+    [note] = _notes(slack)
+    assert f"<@{BEN}>" in note["text"] and f"<@{CAROL}>" in note["text"]
+    assert "UOTHERBOT" not in note["text"] and "UGONE001" not in note["text"]
+    assert len(slack.calls_to("users.list")) == filled_with
+
+
+def test_fairness_note_waits_for_the_people_directory_and_goes_once_it_is_filled(
+    container: Container, slack: SlackStandIn
+) -> None:
+    container.workspace_settings.update(
+        container.actors.of(TEAM_ID, OWNER), {"kudos_channel": "CKUDOS1", "managers": [MANAGER]}
+    )
+    container.workspaces.ensure(TEAM_ID)
+    for user in (GIVER, ANA, BEN, MANAGER):
+        slack.add_user(user)
+    slack.add_user("UOTHERBOT", is_bot=True)
+    slack.members["CKUDOS1"] = [GIVER, ANA, BEN, MANAGER, "UOTHERBOT"]
+    give(container, GIVER, [ANA])
+    assert send_kudos_fairness_nudges(container) == 0  # not filled yet: nothing sent, the month unclaimed
+    assert slack.calls_to("users.list") == [] and slack.calls_to("conversations.members") == []
+    container.directory.fill_step(container.slack.for_team(TEAM_ID), TEAM_ID)
+    users_list_calls = len(slack.calls_to("users.list"))
+    assert send_kudos_fairness_nudges(container) == 1
+    assert len(slack.calls_to("users.list")) == users_list_calls
+    container.outbox.drain()
+    [note] = _notes(slack)
+    assert f"<@{BEN}>" in note["text"] and "UOTHERBOT" not in note["text"]
 
 
 def test_no_fairness_note_when_off_in_quiet_hours_or_without_recent_kudos(

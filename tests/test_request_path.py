@@ -131,6 +131,10 @@ def kudos_form(users: list[str]) -> dict[str, Any]:
     }
 
 
+def settings_form(**values: dict[str, Any]) -> dict[str, Any]:
+    return {ids.SETTINGS_BLOCK_PREFIX + key: {ids.SETTINGS_VALUE: v} for key, v in values.items()}
+
+
 Request = Callable[[SlackDriver, Container, World], Any]
 
 
@@ -193,6 +197,16 @@ REQUESTS: dict[str, Request] = {
         ids.FEEDBACK_RESOLVE_MODAL,
         {ids.FEEDBACK_RESOLUTION_BLOCK: {ids.FEEDBACK_VALUE: _text("Refunded and apologised")}},
         lambda w: str(w.feedback_id),
+    ),
+    "settings save, a new channel": _submit(
+        ids.SETTINGS_MODAL,
+        settings_form(
+            digest_channel={"type": "conversations_select", "selected_conversation": "CDIGEST1"},
+            digest_time={"type": "timepicker", "selected_time": "08:30"},
+        ),
+    ),
+    "settings save, no new channel": _submit(
+        ids.SETTINGS_MODAL, settings_form(digest_time={"type": "timepicker", "selected_time": "08:30"})
     ),
     "pulse launch": lambda d, c, _w: d.submit(
         ids.PULSE_MODAL, launch_values(closes=c.clock.now() + timedelta(days=2)), user=OWNER

@@ -4,7 +4,7 @@ form; anything not stored falls back to the default here (and, for time zone and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -403,6 +403,12 @@ def _parse(spec: FieldSpec, raw: Any) -> Any:
             raise ValueError(f"{spec.label}: use an emoji name like heart_hands.")
         return value
     raise ValueError(f"unknown kind {kind}")
+
+
+def with_changes(current: WorkspaceSettings, clean: dict[str, Any]) -> WorkspaceSettings:
+    """`current` with the clean values of `validate` applied (lists become the tuples the record holds)."""
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in clean.items()}
+    return replace(current, **values)
 
 
 def changed_channels(current: WorkspaceSettings, changes: dict[str, Any]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain.actor import Actor
-from bot.domain.settings import SettingsInvalid, WorkspaceSettings, validate
+from bot.domain.settings import SettingsInvalid, WorkspaceSettings, validate, with_changes
 from bot.policy import Permission, require
 from storage.repositories import workspaces as repo
 
@@ -81,33 +81,41 @@ class SettingsService:
         require(actor, Permission.CHANGE_SETTINGS)
         return self.get(actor.team_id)
 
+    def check(self, team_id: str, changes: dict[str, Any]) -> None:
+        """Raise SettingsInvalid (per-field errors) if `update` would refuse `changes`; stores nothing.
+        Lets a request answer a bad form at once, before it asks Slack about the channels in it."""
+        with self._sessions() as s:
+            self._checked(s, team_id, changes)
+
     def update(self, actor: Actor, changes: dict[str, Any]) -> WorkspaceSettings:
         """Validate and store `changes` (owners only); raises SettingsInvalid (with per-field errors)
         storing nothing. The change is recorded as made by the actor (nobody, for the operator)."""
         require(actor, Permission.CHANGE_SETTINGS)
         team_id = actor.team_id
-        clean, errors = validate(changes)
         with self._sessions.begin() as s:
-            current = self.get(team_id, s)
-            fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in clean.items()}
-            merged = replace(current, **fields)
-            if merged.negative_threshold >= merged.positive_threshold:
-                errors.setdefault(
-                    "negative_threshold", "The negative threshold must be below the positive one."
-                )
-            if merged.work_start >= merged.work_end:
-                errors.setdefault("work_end", "Working hours must end after they start.")
-            if merged.pulse_comment_min_responses < merged.pulse_min_responses:
-                errors.setdefault(
-                    "pulse_comment_min_responses", "Comments need at least as many responses as scores."
-                )
-            if merged.speakup_delay_max_minutes < merged.speakup_delay_min_minutes:
-                errors.setdefault(
-                    "speakup_delay_max_minutes", "The longest relay delay must not be below the shortest."
-                )
-            if errors:
-                raise SettingsInvalid(errors)
+            clean = self._checked(s, team_id, changes)
             repo.save_settings(s, team_id, clean, actor.user_id or None, self._clock.now())
             saved = self.get(team_id, s)
         self._cache.pop(team_id, None)
         return saved
+
+    def _checked(self, s: Session, team_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """The clean values of `changes`, checked field by field and, merged with what is stored, across
+        fields; raises SettingsInvalid with every error found."""
+        clean, errors = validate(changes)
+        merged = with_changes(self.get(team_id, s), clean)
+        if merged.negative_threshold >= merged.positive_threshold:
+            errors.setdefault("negative_threshold", "The negative threshold must be below the positive one.")
+        if merged.work_start >= merged.work_end:
+            errors.setdefault("work_end", "Working hours must end after they start.")
+        if merged.pulse_comment_min_responses < merged.pulse_min_responses:
+            errors.setdefault(
+                "pulse_comment_min_responses", "Comments need at least as many responses as scores."
+            )
+        if merged.speakup_delay_max_minutes < merged.speakup_delay_min_minutes:
+            errors.setdefault(
+                "speakup_delay_max_minutes", "The longest relay delay must not be below the shortest."
+            )
+        if errors:
+            raise SettingsInvalid(errors)
+        return clean

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -21,7 +22,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.settings import DAYS, SPEC_BY_KEY, SPECS, FieldSpec, WorkspaceSettings
 from bot.views import ids
-from bot.views.common import plain, view
+from bot.views.common import Message, context, md_section, message, plain, view
 
 DAY_NAMES = dict(
     zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
@@ -29,8 +30,18 @@ DAY_NAMES = dict(
 YES = "yes"
 
 
-def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
+TITLE = "empathy-bot settings"
+
+
+def settings_modal(
+    current: WorkspaceSettings, problems: Mapping[str, str] | None = None, *, rest_saved: bool = True
+) -> dict[str, Any]:
+    """The settings form filled with `current`. With `problems` (settings key -> what is wrong), it is the
+    form shown again after a save, as the owner entered it, each problem under its field."""
+    problems = problems or {}
     blocks: list[Block] = []
+    if problems:
+        blocks.append(md_section(f":warning: {_not_saved(problems, rest_saved)}"))
     group = None
     for spec in SPECS:
         if spec.group != group:
@@ -45,13 +56,61 @@ def settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
                 optional=spec.optional or spec.kind in ("users", "bool", "days"),
             )
         )
+        if spec.key in problems:
+            blocks.append(context(f":warning: {problems[spec.key]}"))
     return view(
         type="modal",
         callback_id=ids.SETTINGS_MODAL,
-        title="empathy-bot settings",
+        title=TITLE,
         submit="Save",
         close="Cancel",
         blocks=blocks,
+    )
+
+
+def settings_checking() -> dict[str, Any]:
+    """What the settings modal shows while the bot asks Slack whether it can post in new channels."""
+    return view(
+        type="modal",
+        title=TITLE,
+        close="Close",
+        blocks=[
+            md_section(":hourglass_flowing_sand: Checking that I can post in the channels you picked…"),
+            context(
+                "This takes a few seconds. If this message stays, close it and open settings again: "
+                "they show what was saved."
+            ),
+        ],
+    )
+
+
+def _not_saved(problems: Mapping[str, str], rest_saved: bool) -> str:
+    labels = ", ".join(f"*{SPEC_BY_KEY[key].label}*" for key in problems if key in SPEC_BY_KEY)
+    rest = (
+        "Everything else in this form is saved."
+        if rest_saved
+        else "Nothing was saved: the settings changed meanwhile."
+    )
+    return f"Not saved: {labels} (see below). {rest} Fix it and press Save again."
+
+
+def settings_outcome(problems: Mapping[str, str], rest_saved: bool = True) -> Message:
+    """The same outcome as a message, for an owner who closed the modal before it could be shown."""
+    if not problems:
+        return message("Settings saved.", [md_section(":white_check_mark: Settings saved.")])
+    lines = [f"• *{SPEC_BY_KEY[k].label}*: {problem}" for k, problem in problems.items() if k in SPEC_BY_KEY]
+    text = f":warning: {_not_saved(problems, rest_saved)}\n" + "\n".join(lines)
+    return message("Some settings were not saved.", [md_section(text)])
+
+
+def settings_saved(channels: Mapping[str, str]) -> dict[str, Any]:
+    """The settings modal once everything, new channels included, is saved."""
+    where = ", ".join(f"<#{channel}> ({SPEC_BY_KEY[key].label})" for key, channel in channels.items())
+    return view(
+        type="modal",
+        title=TITLE,
+        close="Done",
+        blocks=[md_section(f":white_check_mark: Settings saved. I can post in {where}.")],
     )
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import is_postgres
 from storage.models import OutboxMessage
-from storage.repositories.common import affected_rows, insert_ignoring_conflicts
+from storage.repositories.common import affected_rows, insert_many_ignoring_conflicts
 
 
 def enqueue(
@@ -28,23 +28,25 @@ def enqueue(
     scrub_after_send: bool = False,
 ) -> bool:
     """Add a call to the outbox; False if one with the same key was enqueued before (nothing changes)."""
-    return insert_ignoring_conflicts(
-        session,
-        OutboxMessage,
-        {
-            "team_id": team_id,
-            "dedupe_key": dedupe_key,
-            "method": method,
-            "payload": payload,
-            "on_sent": on_sent,
-            "receipt": receipt,
-            "scrub_after_send": scrub_after_send,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        },
-    )
+    row = {
+        "team_id": team_id,
+        "dedupe_key": dedupe_key,
+        "method": method,
+        "payload": payload,
+        "on_sent": on_sent,
+        "receipt": receipt,
+        "scrub_after_send": scrub_after_send,
+    }
+    return enqueue_many(session, [row], now) == 1
+
+
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]], now: datetime) -> int:
+    """Add calls to the outbox (rows shaped as `enqueue` builds them), a few statements for thousands;
+    a (team, key) enqueued before is left as it was. Returns how many were added."""
+    values = [
+        {**row, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now} for row in rows
+    ]
+    return insert_many_ignoring_conflicts(session, OutboxMessage, values)
 
 
 def new_claim_token() -> str:
@@ -52,7 +54,12 @@ def new_claim_token() -> str:
 
 
 def claim_due(
-    session: Session, now: datetime, limit: int, lease: timedelta, token: str | None = None
+    session: Session,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    token: str | None = None,
+    skip: Collection[tuple[str, str]] = (),
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due messages for this process for `lease`, stamping them with `token`.
 
@@ -60,12 +67,14 @@ def claim_due(
     SQLite the write lock serialises them; the condition is re-checked under it). On PostgreSQL,
     FOR UPDATE SKIP LOCKED makes concurrent claimers pick disjoint rows instead of queueing. The lease
     (claimed_until) lets another process pick a row up if this one dies after claiming it; the token
-    fences the old holder out once that happened (see `hold` and `fence`).
+    fences the old holder out once that happened (see `hold` and `fence`). Rows of the (team id, method)
+    pairs in `skip` (rate-limited by Slack just now) are left where they are.
     """
     claimable = (
         OutboxMessage.status == "pending",
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        *(not_(and_(OutboxMessage.team_id == team, OutboxMessage.method == method)) for team, method in skip),
     )
     candidates = (
         select(OutboxMessage.id)
@@ -141,6 +150,19 @@ def release(session: Session, ids: Collection[int], token: str) -> None:
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.claim_token == token)
         .values(claimed_until=None, claim_token=None)
+    )
+
+
+def defer(session: Session, ids: Collection[int], token: str, until: datetime) -> None:
+    """Hand rows this claimer holds back to the queue, due at `until`, untried (no attempt counted)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.claim_token == token,
+            OutboxMessage.status == "pending",
+        )
+        .values(claimed_until=None, claim_token=None, next_attempt_at=until)
     )
 
 

@@ -12,7 +12,8 @@ from slack_sdk.errors import SlackApiError
 from bot.channels import posting_problems
 from bot.container import Container
 from bot.domain.actor import Actor
-from bot.domain.settings import SettingsInvalid, changed_channels, validate, with_changes
+from bot.domain.settings import SettingsInvalid, with_changes
+from bot.domain.settings_fields import changed_channels, validate
 from bot.manifest import COMMANDS
 from bot.views import ids
 from bot.views.feedback import sentiment_quality_home_section

@@ -9,7 +9,8 @@ import pytest
 from bot.container import Container
 from bot.domain.actor import Actor
 from bot.domain.errors import NotAllowed
-from bot.domain.settings import SettingsInvalid, WorkspaceSettings, validate
+from bot.domain.settings import SettingsInvalid, WorkspaceSettings
+from bot.domain.settings_fields import validate
 from tests.conftest import OWNER
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain.actor import Actor
-from bot.domain.settings import SettingsInvalid, WorkspaceSettings, validate, with_changes
+from bot.domain.settings import SettingsInvalid, WorkspaceSettings, with_changes
+from bot.domain.settings_fields import validate
 from bot.policy import Permission, require
 from storage.repositories import workspaces as repo
 

@@ -20,7 +20,8 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
-from bot.domain.settings import DAYS, SPEC_BY_KEY, SPECS, FieldSpec, WorkspaceSettings
+from bot.domain.settings import DAYS, WorkspaceSettings
+from bot.domain.settings_fields import SPEC_BY_KEY, SPECS, FieldSpec
 from bot.views import ids
 from bot.views.common import Message, context, md_section, message, plain, view
 

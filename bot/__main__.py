@@ -255,7 +255,7 @@ def run(settings: EnvConfig) -> int:
 
     try:
         app = create_app(container, check_token_now=not settings.oauth_enabled)
-    except BoltError as exc:  # the token passed the checks a moment ago: Slack is failing right now
+    except (BoltError, OSError) as exc:  # the token passed the checks a moment ago: Slack fails right now
         print(f"empathy-bot: Slack refused the bot token at start: {exc}", file=sys.stderr)
         container.close()
         return 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textblob import TextBlob
 
-from bot.domain import sentiment
+from bot.domain import pattern_lexicon, sentiment
 
 LABELLED: list[tuple[str, str]] = [
     ("Great product, love it!", "positive"),
@@ -117,3 +117,11 @@ def test_scoring_loads_neither_nltk_nor_scikit_learn() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=True
     )
     assert loaded.stdout.split() == []
+
+
+def test_the_lexicon_is_complete_before_any_thread_can_score_with_it() -> None:
+    """TextBlob's lexicon fills itself on first use; built lazily under a lock, it must be filled (with
+    the -ly adverbs) before the lock is released, or a second thread scores "terribly" as 0."""
+    analyzer = pattern_lexicon._build()
+    assert dict.__len__(analyzer) > 2000  # type: ignore[arg-type]
+    assert "terribly" in dict.keys(analyzer)  # type: ignore[arg-type]

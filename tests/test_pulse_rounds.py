@@ -7,6 +7,7 @@ still right, a withheld round is never compared with, and rounds closed before t
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, event, select, update
 
 from bot.app import create_app
 from bot.clock import FixedClock
@@ -268,3 +269,45 @@ def test_rounds_closed_before_the_figures_were_stored_give_the_same_results_and_
     assert [f is not None for f, _ in stored] == [True, True, True, True]  # computed once, then stored
     assert [e for _, e in stored] == [p[1] for p in points_before][:2] + [None, points_before[-1][1]]
     engine.dispose()
+
+
+def test_forget_clears_the_stored_figures_of_the_rounds_the_person_was_in_and_no_others(
+    configured: Container, clock: FixedClock
+) -> None:
+    """Clearing every round's figures made the next digest recompute (and lock) all of them."""
+    first, second = closed_series(configured, clock, 2, respondents=[5, 6])
+    configured.data_rights.forget_user(Actor.operator(TEAM_ID), "UP00005")  # only in round 2 (6 people)
+    with configured.sessions() as s:
+        assert s.get(Survey, first).figures is not None
+        assert s.get(Survey, second).figures is None
+
+
+def test_a_reader_never_waits_for_a_round_another_transaction_holds(
+    configured: Container, clock: FixedClock, engine: Engine
+) -> None:
+    """Readers lock rounds whose figures they compute in their own order (the digest by close date, a
+    close the newest first, a forget by id): waiting for each other's rows could deadlock. A reader that
+    finds a row held computes that round's figures for itself and stores nothing."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite has one writer at a time and a busy timeout instead")
+    ids = closed_series(configured, clock, 3)
+    expected = configured.pulse.enps_rounds(TEAM_ID, START, clock.now())
+    with configured.sessions.begin() as s:
+        s.execute(update(Survey).values(figures=None, enps_score=None, enps_answers=None))
+    holder = engine.connect()
+    try:
+        holder.begin()
+        holder.execute(select(Survey.id).where(Survey.id == ids[1]).with_for_update())
+        done: list[Any] = []
+        reader = threading.Thread(
+            target=lambda: done.append(configured.pulse.enps_rounds(TEAM_ID, START, clock.now()))
+        )
+        reader.start()
+        reader.join(timeout=30)  # returns at once when the reader does not wait for the held row
+        assert done == [expected], "the reader waited for the held round (or read it wrong)"
+    finally:
+        holder.rollback()
+        holder.close()
+    with configured.sessions() as s:
+        stored = {i: s.get(Survey, i).figures is not None for i in ids}
+    assert stored == {ids[0]: True, ids[1]: False, ids[2]: True}

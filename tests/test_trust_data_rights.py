@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bot.__main__ import main
@@ -103,11 +103,18 @@ def test_retention_redacts_old_feedback_and_comments_keeps_numbers_and_says_what
     ingest(container, "new-1", "Ben New")
     newer = FeedbackInput("email", "new-2", "Quick and kind, thank you.", "Bo", 5, rating_scale="1-5")
     container.feedback.ingest(TEAM_ID, newer, post_cards=False)
+    # History imported today: received 60 days ago, learned now. Its copy goes by its own date.
+    backdated = FeedbackInput(
+        "csv", "hist-1", "Rude on the phone.", "Cy", 1, received_at=clock.now() - timedelta(days=60),
+        rating_scale="1-5",
+    )  # fmt: skip
+    container.feedback.ingest(TEAM_ID, backdated, post_cards=False)
     learn_feedback_labels(container)
     with container.sessions() as s:
         assert {e.text for e in s.scalars(select(SentimentExample))} == {
             "Lovely people, the parcel was late.",
             "Quick and kind, thank you.",
+            "Rude on the phone.",
         }
 
     with caplog.at_level(logging.INFO, logger="jobs.housekeeping"):
@@ -126,10 +133,16 @@ def test_retention_redacts_old_feedback_and_comments_keeps_numbers_and_says_what
         # The customers' words copied for learning and the kept webhook payload go by the same period.
         assert [e.text for e in s.scalars(select(SentimentExample))] == ["Quick and kind, thank you."]
         assert s.scalar(select(FeedbackSource.last_delivery)) is None
+        # SQL NULL, not JSON 'null': a later run finds nothing left to clear.
+        assert s.scalar(text("SELECT count(*) FROM feedback_sources WHERE last_delivery IS NULL")) == 1
     assert (
-        "redacted 2 feedback text(s), removed comments from 5 survey response(s), "
-        "1 sentiment learning example(s) and 1 kept source delivery(ies)"
+        "redacted 3 feedback text(s), removed comments from 5 survey response(s), "
+        "2 sentiment learning example(s) and 1 kept source delivery(ies)"
     ) in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="jobs.housekeeping"):
+        apply_retention(container)
+    assert "0 sentiment learning example(s) and 0 kept source delivery(ies)" in caplog.text
 
 
 def test_export_holds_the_workspace_data_but_no_link_between_people_and_answers(
@@ -159,7 +172,10 @@ def test_forget_customer_and_forget_user(
     ingest(container, "Z-2", "dana doe", "Great service, thank you!")
     ingest(container, "Z-3", "Eve")
     source = container.sources.add(Actor.operator(TEAM_ID), "desk").source
-    container.sources.record_delivery(source, b'{"name": "Dana Doe", "text": "late"}', "card", accepted=True)
+    # A payload that names her in a way no search finds (JSON escapes): every kept delivery goes.
+    container.sources.record_delivery(
+        source, b'{"first": "D\\u0061na", "last": "Doe", "text": "late"}', "card", accepted=True
+    )
     assert main(["forget-customer", "Dana Doe", "--team", TEAM_ID]) == 0
     assert (
         "Forgot customer 'Dana Doe': 2 feedback item(s), 1 kept source delivery(ies)."

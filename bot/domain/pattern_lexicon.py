@@ -66,6 +66,9 @@ def _build() -> Callable[[str], tuple[float, float]]:
         tokenizer=tokenizer,
         language="en",
     )
+    # TextBlob's lexicon is a lazy dict, filled on first use: fill it here, under the caller's lock, so
+    # that no thread can score against a lexicon whose -ly adverbs are not added yet.
+    len(analyzer)  # type: ignore[arg-type]
     return analyzer
 
 

@@ -57,7 +57,7 @@ class DataRights:
         needle = ref.strip().lower()
         with self._sessions.begin() as s:
             ids = repo.customer_feedback_ids(s, team_id, needle)
-            deliveries = repo.clear_deliveries_mentioning(s, team_id, needle) if needle else 0
+            deliveries = repo.clear_kept_deliveries(s, team_id) if needle else 0
             if ids:
                 repo.delete_feedback(s, ids)
                 repo.scrub_outbox(s, team_id, [f"feedback-%:{i}:%" for i in ids])

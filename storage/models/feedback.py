@@ -121,7 +121,7 @@ class FeedbackSource(Base):
     # Polled sources (App Store): cursor, consecutive failures and the time to try again after a back-off.
     poll_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The last delivery received: when, a cut of its payload, and what it became or why it was refused.
-    last_delivery: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_delivery: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class FeedbackNudge(Base):

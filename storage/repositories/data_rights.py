@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, func, null, or_, select, update
+from sqlalchemy import String, cast, delete, func, null, or_, select, union, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -129,14 +129,13 @@ def customer_feedback_ids(s: Session, team_id: str, needle: str) -> list[int]:
     )
 
 
-def clear_deliveries_mentioning(s: Session, team_id: str, needle: str) -> int:
-    """Drop the kept last delivery of sources whose payload cut mentions `needle` (lower-cased)."""
-    cleared = 0
-    for source in with_kept_delivery(s, team_id):
-        if needle in str((source.last_delivery or {}).get("payload", "")).lower():
-            source.last_delivery = None
-            cleared += 1
-    return cleared
+def clear_kept_deliveries(s: Session, team_id: str) -> int:
+    """Drop every kept last delivery of the workspace's sources. A payload can name a person in ways no
+    search finds (JSON escapes, a name split over fields), and it is only a diagnostic: all of it goes."""
+    sources = with_kept_delivery(s, team_id)
+    for source in sources:
+        source.last_delivery = None
+    return len(sources)
 
 
 def delete_feedback(s: Session, ids: Sequence[int]) -> None:
@@ -153,15 +152,29 @@ def forget_survey_person(
 ) -> tuple[int, int, int]:
     """Delete a person's participation records, invitations and attributed answers: their counts.
 
-    The surveys' stored figures (counts and aggregates computed at close) are cleared first, so that no
+    The stored figures (counts and aggregates computed at close) of the surveys this person answered are
+    cleared first (an invitation counts in none: the invited count is the survey's own), so that no
     figure outlives the answers and counts it came from: they are computed again on first read, and the
-    thresholds apply to what is left. Their rows are taken first, in the order a close takes them."""
-    s.execute(
-        update(Survey)
-        .where(Survey.id.in_(surveys))
-        .values(figures=null(), enps_score=None, enps_answers=None)
-        .execution_options(synchronize_session=False)
+    thresholds apply to what is left. Those rows are locked in id order; readers computing figures never
+    wait for a lock (see pulse_results.lock_figures), so a forget cannot deadlock with them."""
+    took_part = SurveyParticipation.participant.in_(participant_hashes)
+    in_surveys = (
+        select(SurveyParticipation.survey_id).where(SurveyParticipation.survey_id.in_(surveys), took_part),
+        select(SurveyResponse.survey_id).where(
+            SurveyResponse.survey_id.in_(surveys), SurveyResponse.respondent_id == user_id
+        ),
     )
+    touched = union(*in_surveys)
+    theirs = list(
+        s.scalars(select(Survey.id).where(Survey.id.in_(touched)).order_by(Survey.id).with_for_update())
+    )
+    if theirs:
+        s.execute(
+            update(Survey)
+            .where(Survey.id.in_(theirs))
+            .values(figures=null(), enps_score=None, enps_answers=None)
+            .execution_options(synchronize_session=False)
+        )
     participation = affected_rows(
         s,
         delete(SurveyParticipation).where(

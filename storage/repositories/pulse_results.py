@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
+from storage.db import is_postgres
 from storage.models import Survey
 
 
@@ -62,16 +63,26 @@ def enps_between(
     return [(survey_id, at, score, answers, bool(stored)) for survey_id, at, score, answers, stored in rows]
 
 
-def lock_figures(session: Session, survey_id: int) -> dict[str, Any] | None:
-    """Hold a survey's row for this transaction and return its figures as they are now (committed by
-    anyone before us): figures computed after this see the same answers a forget or a close leaves."""
-    return session.scalars(
+def lock_figures(session: Session, survey_id: int) -> tuple[bool, dict[str, Any] | None]:
+    """Try to hold a survey's row for this transaction: (held, its figures as committed now).
+
+    Figures computed while holding it see the same answers a forget or a close leaves. Never waits: on
+    PostgreSQL a row another transaction holds is skipped (held False: compute for this read, store
+    nothing), so readers locking rounds in their own order cannot deadlock with each other or a forget.
+    SQLite has one writer at a time, so the UPDATE simply takes the database's write lock."""
+    if is_postgres(session):
+        row = session.execute(
+            select(Survey.figures).where(Survey.id == survey_id).with_for_update(skip_locked=True)
+        ).first()
+        return (True, row[0]) if row is not None else (False, None)
+    stored = session.scalars(
         update(Survey)
         .where(Survey.id == survey_id)
         .values(enps_score=Survey.enps_score)
         .returning(Survey.figures)
         .execution_options(synchronize_session=False)
     ).first()
+    return True, stored
 
 
 def store_figures(

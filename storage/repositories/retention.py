@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, select, update
+from sqlalchemy import String, cast, delete, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -31,12 +31,18 @@ def redact_feedback_before(s: Session, team_id: str, cutoff: datetime, redacted:
 
 
 def delete_examples_before(s: Session, team_id: str, cutoff: datetime) -> int:
-    """Delete the learning examples (texts copied from feedback) noted before `cutoff`. The weights
-    learned from them stay: numbers, not text, like the redacted feedback's scores."""
+    """Delete the learning examples (texts copied from feedback) of items received before `cutoff`, and
+    any noted before it. An item imported or polled from the past is learned today: its example goes by
+    the item's own date, with its text. The weights learned stay: numbers, not text, like the redacted
+    feedback's scores."""
+    old_items = select(literal("feedback:", String) + cast(Feedback.id, String)).where(
+        Feedback.team_id == team_id, Feedback.received_at < cutoff
+    )
     return affected_rows(
         s,
         delete(SentimentExample).where(
-            SentimentExample.team_id == team_id, SentimentExample.created_at < cutoff
+            SentimentExample.team_id == team_id,
+            or_(SentimentExample.created_at < cutoff, SentimentExample.item_ref.in_(old_items)),
         ),
     )
 

@@ -99,16 +99,25 @@ class Results:
         )
 
     def _figures(self, s: Session, survey: Survey) -> dict[str, Any]:
-        """A closed survey's stored figures. One closed before they were stored (or whose figures a
-        forget cleared) gets them now, once, under its row's lock: computed from the answers as they are
-        after any forget or close that got there first."""
-        if figures.current(survey.figures):
-            return cast(dict[str, Any], survey.figures)
-        if figures.current(results_repo.lock_figures(s, survey.id)):
-            s.refresh(survey)  # another reader stored them meanwhile
-            return cast(dict[str, Any], survey.figures)
-        self._store_figures(s, survey, self._own_results(s, survey))
-        return cast(dict[str, Any], survey.figures)
+        return self._figures_and_enps(s, survey)[0]
+
+    def _figures_and_enps(self, s: Session, survey: Survey) -> tuple[dict[str, Any], tuple[int, int] | None]:
+        """A closed survey's stored figures and shown eNPS. One closed before they were stored (or whose
+        figures a forget cleared) gets them now, once, under its row's lock: computed from the answers as
+        they are after any forget or close that got there first. If another transaction holds the row,
+        they are computed for this read only (never waiting: see pulse_results.lock_figures)."""
+        if not figures.current(survey.figures):
+            held, stored = results_repo.lock_figures(s, survey.id)
+            if figures.current(stored):
+                s.refresh(survey)  # another reader stored them meanwhile
+            else:
+                results = self._own_results(s, survey)
+                if not held:
+                    return figures.round_figures(results), figures.shown_enps(results)
+                self._store_figures(s, survey, results)
+        score, answers = survey.enps_score, survey.enps_answers
+        shown = (score, answers) if score is not None and answers is not None else None
+        return cast(dict[str, Any], survey.figures), shown
 
     @staticmethod
     def _store_figures(s: Session, survey: Survey, results: SurveyResults) -> None:
@@ -137,10 +146,9 @@ class Results:
             for survey_id, closed_at, score, answers, stored in results_repo.enps_between(
                 s, team_id, start, end
             ):
-                if not stored:  # closed before figures were stored: computed this once
-                    survey = self._core.survey(s, team_id, survey_id)
-                    self._figures(s, survey)
-                    score, answers = survey.enps_score, survey.enps_answers
+                if not stored:  # closed before figures were stored (or a forget cleared them)
+                    shown = self._figures_and_enps(s, self._core.survey(s, team_id, survey_id))[1]
+                    score, answers = shown if shown is not None else (None, None)
                 if closed_at is not None and score is not None and answers is not None:
                     rounds.append((closed_at, score, answers))
             return rounds

@@ -5,6 +5,7 @@ Every job claims its work in the database, so running it twice, or in several pr
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -25,6 +26,17 @@ from jobs.pulse import resolve_pulse_launches, run_pulse_surveys
 from jobs.speakup import apply_speakup_retention, relay_speakup_messages
 
 MISFIRE_GRACE_SECONDS = 3600
+
+
+def _not_an_outbox_overlap(record: logging.LogRecord) -> bool:
+    """APScheduler warns each time a run is skipped because the previous one still runs. For the outbox
+    that is expected (a run sending a launch's hundreds of invitations outlasts its 2 s interval; the
+    wake-up runs it again right after), and would be a warning every 2 s: leave those out."""
+    message = record.getMessage()
+    return not ("maximum number of running instances" in message and '"work_outbox' in message)
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(_not_an_outbox_overlap)
 
 
 def build_scheduler(container: Container) -> BackgroundScheduler:

@@ -6,7 +6,8 @@ channel members, or override any method with `respond_with`.
 
 Real Slack behaviour, off by default (benchmarks and request-path tests turn it on): `use_rate_tiers()`
 answers 429 + Retry-After past each method's per-minute tier, `latency` delays every Web API call, and
-`add_people(n)` fills a directory that users.list pages through 200 at a time with a cursor.
+`add_people(n)` fills a directory that users.list pages through 200 at a time with a cursor
+(conversations.members pages too, at most 1000 a page). `limited` counts the 429s it answered.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ METHOD_TIERS: dict[str, int] = {
     "chat.update": TIER_3,
 }
 USERS_PAGE = 200  # users.list's largest page that Slack honours in practice
+MEMBERS_PAGE = 1000  # conversations.members' largest page
 
 
 @dataclass
@@ -87,6 +89,8 @@ class SlackStandIn:
     scopes: str = "chat:write,commands"
 
     def __post_init__(self) -> None:
+        self.limited = 0  # 429 answers given (tiers and faults), per method in `limited_by_method`
+        self.limited_by_method: dict[str, int] = {}
         self._lock = threading.Lock()
         self._called = threading.Condition(self._lock)
         self._ts = itertools.count(1)
@@ -119,6 +123,8 @@ class SlackStandIn:
         with self._lock:
             self.calls.clear()
             self.attempts = 0
+            self.limited = 0
+            self.limited_by_method.clear()
             self.users.clear()
             self.members.clear()
             self.usergroups.clear()
@@ -215,9 +221,12 @@ class SlackStandIn:
         with self._lock:
             self.attempts += 1
             if (limited := self._over_tier(method)) is not None:
+                self._count_limited(method)
                 return 429, {"Retry-After": str(limited)}, {"ok": False, "error": "ratelimited"}
             for fault in self._faults:
                 if (fault.methods is None or method in fault.methods) and self.attempts % fault.every == 0:
+                    if fault.status == 429:
+                        self._count_limited(method)
                     extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                     body = {"ok": False, "error": "ratelimited"} if fault.status == 429 else {"ok": False}
                     return fault.status, extra, body
@@ -236,6 +245,10 @@ class SlackStandIn:
         body = responder(params) if responder else {"ok": True}
         extra = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
         return 200, extra, body
+
+    def _count_limited(self, method: str) -> None:
+        self.limited += 1
+        self.limited_by_method[method] = self.limited_by_method.get(method, 0) + 1
 
     def _over_tier(self, method: str) -> int | None:
         """Seconds to wait when `method` is past its tier this minute (None: within it); lock held."""
@@ -328,7 +341,19 @@ class SlackStandIn:
         channel = p.get("channel", "")
         if channel not in self.members:
             return {"ok": False, "error": "channel_not_found"}
-        return {"ok": True, "members": self.members[channel], "response_metadata": {"next_cursor": ""}}
+        limit = min(int(p.get("limit") or 100), MEMBERS_PAGE)
+        cursor = str(p.get("cursor") or "")
+        if cursor and not cursor.startswith("bWVtYmVyOg"):
+            return {"ok": False, "error": "invalid_cursor"}
+        start = int(cursor.removeprefix("bWVtYmVyOg")) if cursor else 0
+        members = self.members[channel]
+        after = start + limit
+        next_cursor = f"bWVtYmVyOg{after}" if after < len(members) else ""
+        return {
+            "ok": True,
+            "members": members[start:after],
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
     def _conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = p.get("channel", "")

@@ -64,6 +64,46 @@ def test_a_long_retry_after_reschedules_instead_of_blocking(
     assert container.outbox.drain().sent == 1
 
 
+def test_after_a_429_the_method_is_left_alone_until_retry_after_not_tried_row_by_row(
+    container: Container, slack: SlackStandIn
+) -> None:
+    """A launch queues hundreds of DMs at once: one 429 holds that workspace's chat.postMessage until
+    Retry-After, instead of a 429 for every queued row; other methods go on meanwhile."""
+    slack.fail_every(1, status=429, retry_after=120, methods={"chat.postMessage"})
+    _enqueue(container, 30)
+    with container.sessions.begin() as s:
+        container.outbox.enqueue(
+            s, team_id=TEAM, key="home", method="views.publish", payload={"user_id": "U1", "view": {}}
+        )
+    report = container.outbox.drain()
+    assert slack.limited == 1, "one 429, not one per queued row"
+    assert report.retried == 1 and report.sent == 1 and report.dead == 0
+    assert [c.method for c in slack.calls if c.method != "auth.test"] == ["views.publish"]
+    with container.sessions() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.method == "chat.postMessage")).all()
+    assert {(r.status, r.attempts) for r in rows} == {("pending", 0)}, "a 429 is not a failed attempt"
+    assert container.outbox.drain().handled == 0, "still held: Slack is not asked again"
+    assert slack.limited == 1
+
+    slack.reset()
+    container.clock.advance(seconds=121)  # type: ignore[attr-defined]
+    container.outbox.drain()
+    sent = [c["channel"] for c in slack.messages()]
+    assert len(sent) == 30 and len(set(sent)) == 30
+
+
+def test_rate_limits_never_dead_letter_a_message(container: Container, slack: SlackStandIn) -> None:
+    container.outbox.max_attempts = 2
+    slack.fail_every(1, status=429, retry_after=60, methods={"chat.postMessage"})
+    _enqueue(container, 1)
+    for _ in range(5):
+        assert container.outbox.drain().dead == 0
+        container.clock.advance(seconds=61)  # type: ignore[attr-defined]
+    assert slack.limited == 5
+    slack.reset()
+    assert container.outbox.drain().sent == 1
+
+
 def test_permanent_errors_are_dead_lettered_and_logged(
     container: Container, slack: SlackStandIn, caplog
 ) -> None:  # type: ignore[no-untyped-def]

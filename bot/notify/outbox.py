@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain.outgoing import Sent
+from bot.notify.holds import RateHolds
 from bot.notify.leases import LEASE, Leases
 from bot.notify.outcomes import CHANNEL_ACCESS_ERRORS, PERMANENT_ERRORS, Outcome, result_summary
 from bot.slack import SlackClients, retry_after_seconds
@@ -77,6 +78,7 @@ class WorkReport:
     retried: int = 0
     dead: int = 0
     lost: int = 0  # rows whose lease another process took over: left to it
+    deferred: int = 0  # rows handed back untried: Slack rate-limited their workspace's method just now
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -108,6 +110,7 @@ class Outbox:
         self.max_attempts = max_attempts
         self.record_retry_seconds = record_retry_seconds
         self._leases = Leases(sessions, clock, lease)
+        self._holds = RateHolds(clock)
         self._stopping = threading.Event()
         self._wakeup = wakeup
         self._owners_of = owners_of  # who hears that the bot cannot post in a channel
@@ -208,22 +211,36 @@ class Outbox:
         with self._sessions.begin() as s:
             claimed = [
                 (m.id, m.team_id, m.method, m.payload)
-                for m in repo.claim_due(s, self._clock.now(), self.batch_size, self.lease, token)
+                for m in repo.claim_due(
+                    s, self._clock.now(), self.batch_size, self.lease, token, skip=self._holds.held()
+                )
             ]
         if not claimed:
             return report
         with self._leases.holding([m for m, *_ in claimed], token, release=self._stopping.is_set):
-            for index, (message_id, team_id, method, payload) in enumerate(claimed):
+            called = False
+            for message_id, team_id, method, payload in claimed:
                 if self._stopping.is_set():
                     break
-                if index:
+                if (until := self._holds.until(team_id, method)) is not None:
+                    self._defer(message_id, token, until, report)
+                    continue
+                if called:
                     self._clock.sleep(self.pace_seconds)
+                called = True
                 if not self._leases.still_held(message_id, token):
                     report.lost += 1
                     continue
                 self._send(message_id, token, team_id, method, payload, report)
                 self._leases.forget(message_id)
         return report
+
+    def _defer(self, message_id: int, token: str, until: datetime, report: WorkReport) -> None:
+        """A row of a method Slack rate-limited earlier in this batch: back to the queue, untried."""
+        with self._sessions.begin() as s:
+            repo.defer(s, [message_id], token, until)
+        self._leases.forget(message_id)
+        report.deferred += 1
 
     def stop(self) -> None:
         """Shutting down: finish the call in flight, send nothing more, hand the rest back at once."""
@@ -247,6 +264,7 @@ class Outbox:
             total.retried += report.retried
             total.dead += report.dead
             total.lost += report.lost
+            total.deferred += report.deferred
             total.errors += report.errors
             if (report.handled == 0 and report.lost == 0) or self._stopping.is_set():
                 break
@@ -265,17 +283,21 @@ class Outbox:
         response: dict[str, Any] | None = None
         error: str | None = None
         retry_in: float | None = None
-        permanent = False
+        permanent = limited = False
         try:
             response = client.api_call(method, json=payload).data  # type: ignore[assignment]
         except SlackApiError as exc:
             error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
-            if exc.response.status_code == 429:
+            if limited := exc.response.status_code == 429:
                 retry_in = retry_after_seconds(exc.response.headers) or 30.0
+                until = self._holds.hold(team_id, method, retry_in)
+                log.info(
+                    "outbox: Slack rate-limits %s for team %s; holding it until %s", method, team_id, until
+                )
             permanent = error in PERMANENT_ERRORS
         except (OSError, TimeoutError) as exc:
             error = f"connection: {exc}"
-        outcome = Outcome(response, error, retry_in, permanent)
+        outcome = Outcome(response, error, retry_in, permanent, rate_limited=limited)
         self._record_retrying(message_id, token, team_id, method, payload, outcome, report)
 
     def _record_retrying(
@@ -332,7 +354,8 @@ class Outbox:
                 log.warning("outbox message %s: lease lost during the call; outcome not recorded", message_id)
                 return
             now = self._clock.now()
-            message.attempts += 1
+            if not outcome.rate_limited:
+                message.attempts += 1
             if response is not None:
                 message.status = "sent"
                 message.sent_at = now

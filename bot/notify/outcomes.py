@@ -43,6 +43,7 @@ class Outcome:
     error: str | None
     retry_in: float | None
     permanent: bool
+    rate_limited: bool = False  # a 429: says nothing about the message, so no attempt is counted
 
 
 def result_summary(response: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import is_postgres
@@ -52,7 +52,12 @@ def new_claim_token() -> str:
 
 
 def claim_due(
-    session: Session, now: datetime, limit: int, lease: timedelta, token: str | None = None
+    session: Session,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    token: str | None = None,
+    skip: Collection[tuple[str, str]] = (),
 ) -> list[OutboxMessage]:
     """Claim up to `limit` due messages for this process for `lease`, stamping them with `token`.
 
@@ -60,12 +65,14 @@ def claim_due(
     SQLite the write lock serialises them; the condition is re-checked under it). On PostgreSQL,
     FOR UPDATE SKIP LOCKED makes concurrent claimers pick disjoint rows instead of queueing. The lease
     (claimed_until) lets another process pick a row up if this one dies after claiming it; the token
-    fences the old holder out once that happened (see `hold` and `fence`).
+    fences the old holder out once that happened (see `hold` and `fence`). Rows of the (team id, method)
+    pairs in `skip` (rate-limited by Slack just now) are left where they are.
     """
     claimable = (
         OutboxMessage.status == "pending",
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        *(not_(and_(OutboxMessage.team_id == team, OutboxMessage.method == method)) for team, method in skip),
     )
     candidates = (
         select(OutboxMessage.id)
@@ -141,6 +148,19 @@ def release(session: Session, ids: Collection[int], token: str) -> None:
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(list(ids)), OutboxMessage.claim_token == token)
         .values(claimed_until=None, claim_token=None)
+    )
+
+
+def defer(session: Session, ids: Collection[int], token: str, until: datetime) -> None:
+    """Hand rows this claimer holds back to the queue, due at `until`, untried (no attempt counted)."""
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(list(ids)),
+            OutboxMessage.claim_token == token,
+            OutboxMessage.status == "pending",
+        )
+        .values(claimed_until=None, claim_token=None, next_attempt_at=until)
     )
 
 

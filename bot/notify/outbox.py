@@ -33,7 +33,6 @@ from bot.domain.outgoing import Sent
 from bot.notify.holds import RateHolds
 from bot.notify.leases import LEASE, Leases
 from bot.notify.outcomes import CHANNEL_ACCESS_ERRORS, PERMANENT_ERRORS, Outcome, result_summary
-from bot.notify.wakeup import Wakeup as Wakeup  # re-exported from its former home
 from bot.slack import SlackClients, retry_after_seconds
 from bot.views.alerts import channel_unreachable
 from storage.models import OutboxMessage

@@ -18,7 +18,8 @@ from bot.notify import intake as intake_notes
 from bot.notify import kudos as kudos_notes
 from bot.notify import pulse as pulse_notes
 from bot.notify import speakup as speakup_notes
-from bot.notify.outbox import Outbox, Wakeup
+from bot.notify.outbox import Outbox
+from bot.notify.wakeup import Wakeup
 from bot.oauth import InstalledTokens, installation_store
 from bot.services.data_rights import DataRights
 from bot.services.digest import DigestService

@@ -64,6 +64,21 @@ def test_a_long_retry_after_reschedules_instead_of_blocking(
     assert container.outbox.drain().sent == 1
 
 
+def test_a_fan_out_is_queued_in_bulk_each_key_once(container: Container, slack: SlackStandIn) -> None:
+    from bot.notify.outbox import QueuedCall
+
+    _enqueue(container, 5)  # queued earlier: a retried job asks again
+    calls = [
+        QueuedCall(f"dm:{i}", "chat.postMessage", {"channel": f"U{i:06d}", "text": f"hello {i}"})
+        for i in [*range(1200), 7, 8]  # the same key twice in one batch, too
+    ]
+    with container.sessions.begin() as s:
+        assert container.outbox.enqueue_many(s, TEAM, calls) == 1195
+    container.outbox.drain()
+    sent = [c["channel"] for c in slack.messages()]
+    assert len(sent) == 1200 and len(set(sent)) == 1200
+
+
 def test_after_a_429_the_method_is_left_alone_until_retry_after_not_tried_row_by_row(
     container: Container, slack: SlackStandIn
 ) -> None:

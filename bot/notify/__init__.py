@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bot.domain.outgoing import Delete, Outgoing, Post, Sent, Update
-from bot.notify.outbox import Outbox
+from bot.notify.outbox import Outbox, QueuedCall
 from bot.views.common import Message
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,8 @@ class Notifier:
         return renderer(content)
 
     def send(self, session: Session, team_id: str, *messages: Outgoing) -> int:
-        new = 0
-        for message in messages:
-            new += self._queue(session, team_id, message)
+        rendered: dict[int, Message] = {}  # by content object: a launch sends one invitation to thousands
+        new = self._outbox.enqueue_many(session, team_id, [self._call(m, rendered) for m in messages])
         if new:
             self._wake_after_commit(session)
         return new
@@ -45,42 +44,34 @@ class Notifier:
     def on_sent(self, name: str, receipt: type[R], handler: Callable[[Session, R, Sent], None]) -> None:
         self._outbox.register_receipt(name, receipt, handler)
 
-    def _queue(self, session: Session, team_id: str, message: Outgoing) -> bool:
+    def _render_once(self, content: object, rendered: dict[int, Message]) -> Message:
+        """Render `content`, once per object within one `send` (the objects outlive the call)."""
+        if id(content) not in rendered:
+            rendered[id(content)] = self.render(content)
+        return rendered[id(content)]
+
+    def _call(self, message: Outgoing, rendered: dict[int, Message]) -> QueuedCall:
         if isinstance(message, Post):
             payload: dict[str, Any] = {
                 "channel": message.to,
-                **self.render(message.content).as_kwargs(),
+                **self._render_once(message.content, rendered).as_kwargs(),
                 "unfurl_links": False,
                 "unfurl_media": False,
             }
             if message.thread_ts:
                 payload["thread_ts"] = message.thread_ts
-            return self._outbox.enqueue(
-                session,
-                team_id=team_id,
-                key=message.key,
-                method="chat.postMessage",
-                payload=payload,
-                receipt=message.receipt,
-                scrub_after_send=message.forget_recipient,
+            return QueuedCall(
+                message.key, "chat.postMessage", payload, message.receipt, message.forget_recipient
             )
         if isinstance(message, Update):
             payload = {
                 "channel": message.channel,
                 "ts": message.ts,
-                **self.render(message.content).as_kwargs(),
+                **self._render_once(message.content, rendered).as_kwargs(),
             }
-            return self._outbox.enqueue(
-                session, team_id=team_id, key=message.key, method="chat.update", payload=payload
-            )
+            return QueuedCall(message.key, "chat.update", payload)
         if isinstance(message, Delete):
-            return self._outbox.enqueue(
-                session,
-                team_id=team_id,
-                key=message.key,
-                method="chat.delete",
-                payload={"channel": message.channel, "ts": message.ts},
-            )
+            return QueuedCall(message.key, "chat.delete", {"channel": message.channel, "ts": message.ts})
         raise TypeError(f"cannot send {message!r}")
 
     def _wake_after_commit(self, session: Session) -> None:

@@ -33,6 +33,7 @@ from bot.domain.outgoing import Sent
 from bot.notify.holds import RateHolds
 from bot.notify.leases import LEASE, Leases
 from bot.notify.outcomes import CHANNEL_ACCESS_ERRORS, PERMANENT_ERRORS, Outcome, result_summary
+from bot.notify.wakeup import Wakeup as Wakeup  # re-exported from its former home
 from bot.slack import SlackClients, retry_after_seconds
 from bot.views.alerts import channel_unreachable
 from storage.models import OutboxMessage
@@ -44,28 +45,20 @@ R = TypeVar("R")
 
 
 @dataclass(frozen=True)
+class QueuedCall:
+    """One Web API call to queue: `key` unique per workspace; `receipt` handed back once it is sent."""
+
+    key: str
+    method: str
+    payload: dict[str, Any]
+    receipt: object | None = None
+    scrub_after_send: bool = False
+
+
+@dataclass(frozen=True)
 class _ReceiptHandler:
     record: type
     handler: Callable[[Session, Any, Sent], None]
-
-
-class Wakeup:
-    """Tells whoever sends the outbox that new rows are due. Built once in the container and given to
-    the Outbox; the scheduler subscribes when it starts (nothing subscribed: the next regular run sends)."""
-
-    def __init__(self) -> None:
-        self._subscribers: list[Callable[[], None]] = []
-        self._lock = threading.Lock()
-
-    def subscribe(self, wake: Callable[[], None]) -> None:
-        with self._lock:
-            self._subscribers.append(wake)
-
-    def __call__(self) -> None:
-        with self._lock:
-            subscribers = list(self._subscribers)
-        for wake in subscribers:
-            wake()
 
 
 # What died there in the last REDELIVER_WITHIN goes out again once the bot is invited back.
@@ -150,22 +143,25 @@ class Outbox:
         scrub_after_send: bool = False,
     ) -> bool:
         """Queue a Web API call in the caller's transaction. The same (team, key) is queued once only."""
-        receipt_name: str | None = None
-        receipt_data: dict[str, Any] | None = None
-        if receipt is not None:
-            receipt_name = self._receipt_name(receipt)
-            receipt_data = dataclasses.asdict(receipt)  # type: ignore[call-overload]
-        return repo.enqueue(
-            session,
-            team_id=team_id,
-            dedupe_key=key,
-            method=method,
-            payload=payload,
-            on_sent=receipt_name,
-            receipt=receipt_data,
-            scrub_after_send=scrub_after_send,
-            now=self._clock.now(),
-        )
+        call = QueuedCall(key, method, payload, receipt, scrub_after_send)
+        return self.enqueue_many(session, team_id, [call]) == 1
+
+    def enqueue_many(self, session: Session, team_id: str, calls: Sequence[QueuedCall]) -> int:
+        """`enqueue` for many calls in a few statements (a launch's thousands of invitations); returns
+        how many were new."""
+        rows = [
+            {
+                "team_id": team_id,
+                "dedupe_key": call.key,
+                "method": call.method,
+                "payload": call.payload,
+                "on_sent": None if call.receipt is None else self._receipt_name(call.receipt),
+                "receipt": None if call.receipt is None else dataclasses.asdict(call.receipt),  # type: ignore[call-overload]
+                "scrub_after_send": call.scrub_after_send,
+            }
+            for call in calls
+        ]
+        return repo.enqueue_many(session, rows, self._clock.now()) if rows else 0
 
     def wake(self) -> None:
         """Ask the sender to run soon (new rows were committed)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import is_postgres
 from storage.models import OutboxMessage
-from storage.repositories.common import affected_rows, insert_ignoring_conflicts
+from storage.repositories.common import affected_rows, insert_many_ignoring_conflicts
 
 
 def enqueue(
@@ -28,23 +28,25 @@ def enqueue(
     scrub_after_send: bool = False,
 ) -> bool:
     """Add a call to the outbox; False if one with the same key was enqueued before (nothing changes)."""
-    return insert_ignoring_conflicts(
-        session,
-        OutboxMessage,
-        {
-            "team_id": team_id,
-            "dedupe_key": dedupe_key,
-            "method": method,
-            "payload": payload,
-            "on_sent": on_sent,
-            "receipt": receipt,
-            "scrub_after_send": scrub_after_send,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        },
-    )
+    row = {
+        "team_id": team_id,
+        "dedupe_key": dedupe_key,
+        "method": method,
+        "payload": payload,
+        "on_sent": on_sent,
+        "receipt": receipt,
+        "scrub_after_send": scrub_after_send,
+    }
+    return enqueue_many(session, [row], now) == 1
+
+
+def enqueue_many(session: Session, rows: Sequence[dict[str, Any]], now: datetime) -> int:
+    """Add calls to the outbox (rows shaped as `enqueue` builds them), a few statements for thousands;
+    a (team, key) enqueued before is left as it was. Returns how many were added."""
+    values = [
+        {**row, "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now} for row in rows
+    ]
+    return insert_many_ignoring_conflicts(session, OutboxMessage, values)
 
 
 def new_claim_token() -> str:

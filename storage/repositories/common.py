@@ -15,6 +15,13 @@ def affected_rows(session: Session, statement: Update | Delete) -> int:
     return cast(CursorResult[Any], session.execute(statement)).rowcount or 0
 
 
+def claimed(session: Session, statement: Update) -> bool:
+    """Run a conditional UPDATE (a claim: its WHERE says what must still hold) and say whether it took a
+    row. On PostgreSQL the row stays held until the transaction ends."""
+    table: Any = statement.table
+    return session.scalars(statement.returning(*table.primary_key.columns)).first() is not None
+
+
 def insert_ignoring_conflicts(session: Session, model: type[DeclarativeBase], values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either database; True if a row was inserted.
 

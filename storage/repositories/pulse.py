@@ -16,7 +16,7 @@ from sqlalchemy import Row, Table, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Survey, SurveyInvitee, SurveyParticipation, SurveyResponse
-from storage.repositories.common import insert_ignoring_conflicts
+from storage.repositories.common import claimed, insert_ignoring_conflicts
 
 # Surveys -------------------------------------------------------------------------------------------------
 
@@ -47,27 +47,19 @@ def resolving(session: Session) -> list[Survey]:
 
 def claim_resolved(session: Session, survey: Survey, invited: int) -> bool:
     """Open a stored launch now that its audience is known; False if another run settled it first."""
-    claimed = session.scalars(
-        update(Survey)
-        .where(Survey.id == survey.id, Survey.state == "resolving")
-        .values(state="open", invited_count=invited)
-        .returning(Survey.id)
-    ).first()
-    if claimed is None:
-        return False
-    session.refresh(survey)
-    return True
+    return _settle_launch(session, survey, state="open", invited_count=invited)
 
 
 def claim_refused(session: Session, survey: Survey) -> bool:
     """Mark a stored launch refused (it never opens, and a series never follows it)."""
-    claimed = session.scalars(
-        update(Survey)
-        .where(Survey.id == survey.id, Survey.state == "resolving")
-        .values(state="refused", next_round_launched=True)
-        .returning(Survey.id)
-    ).first()
-    if claimed is None:
+    return _settle_launch(session, survey, state="refused", next_round_launched=True)
+
+
+def _settle_launch(session: Session, survey: Survey, **values: Any) -> bool:
+    """Move a stored launch out of "resolving" (refreshing `survey`); False if another run did first."""
+    if not claimed(
+        session, update(Survey).where(Survey.id == survey.id, Survey.state == "resolving").values(**values)
+    ):
         return False
     session.refresh(survey)
     return True
@@ -202,60 +194,51 @@ def responses(
 def begin_answer(session: Session, survey_id: int, now: datetime) -> bool:
     """Count one answer in flight, only while the survey is open (a conditional write: on PostgreSQL it
     holds the survey's row until this transaction ends, so a close waits for it); False once closed."""
-    return (
-        session.scalars(
-            update(Survey)
-            .where(Survey.id == survey_id, Survey.state == "open", Survey.closes_at > now)
-            .values(answers_in_flight=Survey.answers_in_flight + 1)
-            .returning(Survey.id)
-        ).first()
-        is not None
+    return claimed(
+        session,
+        update(Survey)
+        .where(Survey.id == survey_id, Survey.state == "open", Survey.closes_at > now)
+        .values(answers_in_flight=Survey.answers_in_flight + 1),
     )
 
 
 def end_answer(session: Session, survey_id: int) -> bool:
     """An answer in flight lands (or is given up): False if the survey closed without waiting for it."""
-    return (
-        session.scalars(
-            update(Survey)
-            .where(Survey.id == survey_id, Survey.state.in_(("open", "closing")))
-            .values(
-                answers_in_flight=case((Survey.answers_in_flight > 0, Survey.answers_in_flight - 1), else_=0)
-            )
-            .returning(Survey.id)
-        ).first()
-        is not None
+    return claimed(
+        session,
+        update(Survey)
+        .where(Survey.id == survey_id, Survey.state.in_(("open", "closing")))
+        .values(
+            answers_in_flight=case((Survey.answers_in_flight > 0, Survey.answers_in_flight - 1), else_=0)
+        ),
     )
 
 
 def still_open(session: Session, survey_id: int, now: datetime) -> bool:
     """Hold an open survey's row for this transaction (a change of answers); False once it closed."""
-    return (
-        session.scalars(
-            update(Survey)
-            .where(Survey.id == survey_id, Survey.state == "open", Survey.closes_at > now)
-            .values(answers_in_flight=Survey.answers_in_flight)
-            .returning(Survey.id)
-        ).first()
-        is not None
+    return claimed(
+        session,
+        update(Survey)
+        .where(Survey.id == survey_id, Survey.state == "open", Survey.closes_at > now)
+        .values(answers_in_flight=Survey.answers_in_flight),
     )
 
 
 def claim_close(session: Session, survey: Survey, now: datetime, stale_before: datetime) -> bool:
     """Close an open or closing survey with no answer in flight (or whose wait for them is over, i.e. a
     process died mid-answer), and refresh `survey`; False if it was closed already or must wait."""
-    closed = session.scalars(
+    closed = claimed(
+        session,
         update(Survey)
         .where(
             Survey.id == survey.id,
             Survey.state.in_(("open", "closing")),
             (Survey.answers_in_flight == 0) | (Survey.closing_since <= stale_before),
         )
-        .values(state="closed", closed_at=now)
-        .returning(Survey.id)
-    ).first()
+        .values(state="closed", closed_at=now),
+    )
     session.refresh(survey)
-    return closed is not None
+    return closed
 
 
 def mark_closing(session: Session, survey: Survey, now: datetime) -> None:
@@ -306,14 +289,11 @@ def with_reminders_left(session: Session, now: datetime) -> list[Survey]:
 
 def claim_reminder(session: Session, survey_id: int, number: int) -> bool:
     """Claim reminder `number` (0-based) of a survey; False if it was claimed already."""
-    return (
-        session.scalars(
-            update(Survey)
-            .where(Survey.id == survey_id, Survey.reminders_sent == number)
-            .values(reminders_sent=number + 1)
-            .returning(Survey.id)
-        ).first()
-        is not None
+    return claimed(
+        session,
+        update(Survey)
+        .where(Survey.id == survey_id, Survey.reminders_sent == number)
+        .values(reminders_sent=number + 1),
     )
 
 
@@ -332,14 +312,11 @@ def awaiting_next_round(session: Session) -> list[Survey]:
 
 def claim_next_round(session: Session, survey_id: int) -> bool:
     """Claim the launch of the round after `survey_id`; False if it was claimed already."""
-    return (
-        session.scalars(
-            update(Survey)
-            .where(Survey.id == survey_id, Survey.next_round_launched.is_(False))
-            .values(next_round_launched=True)
-            .returning(Survey.id)
-        ).first()
-        is not None
+    return claimed(
+        session,
+        update(Survey)
+        .where(Survey.id == survey_id, Survey.next_round_launched.is_(False))
+        .values(next_round_launched=True),
     )
 
 

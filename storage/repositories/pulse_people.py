@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import AwayRow, BankItemRow, Survey, SurveyInvitee, SurveyParticipation
+from storage.repositories.common import claimed
 
 # The workspace's own question bank items ---------------------------------------------------------------
 
@@ -91,12 +92,9 @@ def series_rounds(session: Session, team_id: str, series_id: int) -> list[tuple[
 
 def mark_fatigue_told(session: Session, series_head_id: int) -> bool:
     """Claim telling the owner about falling participation in a series, once; False if told already."""
-    return (
-        session.scalars(
-            update(Survey)
-            .where(Survey.id == series_head_id, Survey.fatigue_told.is_(False))
-            .values(fatigue_told=True)
-            .returning(Survey.id)
-        ).first()
-        is not None
+    return claimed(
+        session,
+        update(Survey)
+        .where(Survey.id == series_head_id, Survey.fatigue_told.is_(False))
+        .values(fatigue_told=True),
     )

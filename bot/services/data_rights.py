@@ -63,8 +63,8 @@ class DataRights:
                 repo.scrub_outbox(s, team_id, [f"feedback-%:{i}:%" for i in ids])
             examples = 0
             if self._sentiment is not None:  # the sentiment model's examples go too; it is rebuilt
-                examples = self._sentiment.forget_items(team_id, [f"feedback:{i}" for i in ids], session=s)
-                examples += self._sentiment.forget_customer(team_id, ref, session=s)
+                refs = [f"feedback:{i}" for i in ids]
+                examples = self._sentiment.forget_customer(team_id, ref, item_refs=refs, session=s)
         counts = {"feedback item(s)": len(ids)}
         if examples:
             counts["sentiment example(s)"] = examples

@@ -332,24 +332,16 @@ class SentimentModelService:
         if session is None:
             self._forget_cache(team_id)
 
-    def forget_customer(self, team_id: str, ref: str, *, session: Session | None = None) -> int:
-        """Delete the examples of customer `ref` (case-insensitive) and rebuild the model without them."""
+    def forget_customer(
+        self, team_id: str, ref: str, *, item_refs: Sequence[str] = (), session: Session | None = None
+    ) -> int:
+        """Delete the examples of customer `ref` (case-insensitive) and those their items gave (e.g.
+        "feedback:42"), then rebuild the model without them, once."""
         needle = ref.strip().lower()
-        if not needle:
-            return 0
         with self._transaction(session) as s:
-            removed = repo.delete_customer_examples(s, team_id, needle)
-            if removed:
-                self.rebuild(team_id, session=s)
-        self._forget_cache(team_id)
-        return removed
-
-    def forget_items(self, team_id: str, item_refs: Sequence[str], *, session: Session | None = None) -> int:
-        """Delete the examples that these items gave (e.g. "feedback:42") and rebuild the model."""
-        if not item_refs:
-            return 0
-        with self._transaction(session) as s:
-            removed = repo.delete_item_examples(s, team_id, list(item_refs))
+            removed = repo.delete_customer_examples(s, team_id, needle) if needle else 0
+            if item_refs:
+                removed += repo.delete_item_examples(s, team_id, list(item_refs))
             if removed:
                 self.rebuild(team_id, session=s)
         self._forget_cache(team_id)

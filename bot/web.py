@@ -152,8 +152,7 @@ class SlackGate:
         so a second use of their signature can only be a replay. Fails open if the database is down:
         the listener meets the same outage and nothing can be written twice."""
         try:
-            with self._container.sessions.begin() as s:
-                first = delivery_repo.first_use(s, signature, timestamp)
+            first = delivery_repo.first_use(self._container.engine, signature, timestamp)
         except SQLAlchemyError as exc:
             log.warning("could not check a Slack request for replay: %s", type(exc).__name__)
             return True

@@ -130,15 +130,16 @@ def give_kudos(
     except KudosRefused as refused:
         ack(response_type="ephemeral", text=refused.message)
         return
-    people = None if parsed.groups else known_people(services, context, parsed.users)
-    if people is not None:  # everyone is in the directory: the answer comes with the ack
-        ack(response_type="ephemeral", **_give_from_command(services, context, parsed, [], people))
-        return
-    # Slack must be asked (a user group, someone the directory has not heard of yet): ack first.
+    # Giving writes the recognition, checks the allowance and queues the card: after the ack, with the
+    # answer through response_url (as for user groups and people the directory has not heard of yet,
+    # which Slack must be asked about).
     ack()
     try:
-        from_groups = group_members(client, parsed.groups)
-        people = lookup_people(services, client, team_id, parsed.users)
+        people = None if parsed.groups else known_people(services, context, parsed.users)
+        from_groups: list[str] = []
+        if people is None:
+            from_groups = group_members(client, parsed.groups)
+            people = lookup_people(services, client, team_id, parsed.users)
         answer = _give_from_command(services, context, parsed, from_groups, people)
     except KudosRefused as refused:
         answer = {"text": refused.message}

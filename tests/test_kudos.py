@@ -49,16 +49,26 @@ def outbox_count(container: Container) -> int:
         return s.scalar(select(func.count()).select_from(OutboxMessage)) or 0
 
 
-def kudos(driver: SlackDriver, text: str, user: str = GIVER) -> dict:  # type: ignore[type-arg]
+def kudos(driver: SlackDriver, slack: SlackStandIn, text: str, user: str = GIVER) -> dict:  # type: ignore[type-arg]
+    """What the giver sees for /kudos with a text: a refusal of the text itself comes with the ack;
+    anything else is acknowledged with nothing to show and answered through response_url right after
+    (giving writes to the database: never before the ack)."""
+    sent = len(slack.calls_to("respond"))
     response = driver.command("/kudos", text, user=user)
     assert response.status == 200
-    return response_json(response)
+    later = slack.calls_to("respond")[sent:]
+    if response_json(response):
+        assert later == [], "answered once"
+        return response_json(response)
+    [answer] = later
+    assert answer["response_type"] == "ephemeral"
+    return answer.params
 
 
 def test_kudos_for_two_people_stores_two_recognitions_posts_one_card_and_sends_two_dms(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    answer = kudos(driver, STORY)
+    answer = kudos(driver, slack, STORY)
     assert answer["response_type"] == "ephemeral"
     assert "Kudos for" in answer["text"] and f"<#{KUDOS_CHANNEL}>" in answer["text"]
     configured.outbox.drain()
@@ -81,7 +91,7 @@ def test_the_card_is_queued_with_the_kudos_card_posted_receipt_and_its_place_is_
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
     """The receipt's name and fields are fixed: migration 0007 converted queued legacy rows to them."""
-    kudos(driver, STORY)
+    kudos(driver, slack, STORY)
     with configured.sessions() as s:
         recognition_id = s.scalars(select(Kudos.id)).one()
         card = s.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("kudos-card:%"))).one()
@@ -115,7 +125,7 @@ def test_the_card_is_queued_with_the_kudos_card_posted_receipt_and_its_place_is_
 def test_kudos_breaking_a_rule_gets_a_specific_ephemeral_message_and_stores_nothing(
     configured: Container, driver: SlackDriver, slack: SlackStandIn, text: str, expected: str
 ) -> None:
-    answer = kudos(driver, text)
+    answer = kudos(driver, slack, text)
     assert answer["response_type"] == "ephemeral"
     assert expected in answer["text"]
     assert kudos_count(configured) == (0, 0)
@@ -123,49 +133,37 @@ def test_kudos_breaking_a_rule_gets_a_specific_ephemeral_message_and_stores_noth
 
 
 def test_daily_allowance_is_refused_kindly_with_the_reset_time_and_resets_at_local_midnight(
-    configured: Container, driver: SlackDriver, clock: FixedClock
+    configured: Container, driver: SlackDriver, slack: SlackStandIn, clock: FixedClock
 ) -> None:
     configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"kudos_daily_limit": 2})
-    kudos(driver, f"<@{ANA}|ana> for the calm call")
-    answer = kudos(driver, STORY)
+    kudos(driver, slack, f"<@{ANA}|ana> for the calm call")
+    answer = kudos(driver, slack, STORY)
     assert "1 kudos left today and this one recognises 2 people" in answer["text"]
-    kudos(driver, f"<@{BEN}|ben> for the notes")
+    kudos(driver, slack, f"<@{BEN}|ben> for the notes")
     before = kudos_count(configured), outbox_count(configured)
-    answer = kudos(driver, f"<@{CAROL}|carol> for the kind words")
+    answer = kudos(driver, slack, f"<@{CAROL}|carol> for the kind words")
     # 10:00 UTC is 11:00 in Berlin: midnight is 13 hours away.
     assert "You've given all 2 kudos for today" in answer["text"]
     assert "resets at midnight (Europe/Berlin), in 13 h 00 min" in answer["text"]
     assert (kudos_count(configured), outbox_count(configured)) == before
     clock.advance(hours=13)
-    assert "Kudos for" in kudos(driver, f"<@{CAROL}|carol> for the kind words")["text"]
+    assert "Kudos for" in kudos(driver, slack, f"<@{CAROL}|carol> for the kind words")["text"]
 
 
-def test_paused_giver_is_refused(configured: Container, driver: SlackDriver) -> None:
+def test_paused_giver_is_refused(configured: Container, driver: SlackDriver, slack: SlackStandIn) -> None:
     configured.workspace_settings.update(configured.actors.of(TEAM_ID, OWNER), {"kudos_paused": [GIVER]})
-    assert "paused for you" in kudos(driver, f"<@{ANA}|ana> for the help")["text"]
+    assert "paused for you" in kudos(driver, slack, f"<@{ANA}|ana> for the help")["text"]
     assert kudos_count(configured) == (0, 0)
-
-
-def kudos_answer(driver: SlackDriver, slack: SlackStandIn, text: str, user: str = GIVER) -> dict:  # type: ignore[type-arg]
-    """The answer in the ack, or (when Slack had to be asked first: a user group, someone not yet in the
-    directory) the one sent through response_url right after it."""
-    sent = len(slack.calls_to("respond"))
-    answer = kudos(driver, text, user)
-    if answer:
-        return answer
-    [later] = slack.calls_to("respond")[sent:]
-    assert later["response_type"] == "ephemeral"
-    return later.params
 
 
 def test_user_group_mention_is_expanded_to_its_people_without_the_giver(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
     slack.usergroups["SSUPPORT"] = [ANA, BEN, GIVER, BOT_USER_ID]
-    answer = kudos_answer(driver, slack, "<!subteam^SSUPPORT|@support> for covering the weekend #owned-it")
+    answer = kudos(driver, slack, "<!subteam^SSUPPORT|@support> for covering the weekend #owned-it")
     assert "Kudos for" in answer["text"]
     assert kudos_count(configured) == (1, 2)
-    refused = kudos_answer(driver, slack, "<!subteam^SNOPE|@x> for it")
+    refused = kudos(driver, slack, "<!subteam^SNOPE|@x> for it")
     assert "I can't see who is in that user group" in refused["text"]
 
 
@@ -173,7 +171,7 @@ def test_without_a_kudos_channel_the_people_still_get_their_dms(
     container: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
     slack.add_user(ANA, "ana")  # not in the directory yet: one users.info, after the ack
-    answer = kudos_answer(driver, slack, f"<@{ANA}|ana> for the patient onboarding call #perspective-taking")
+    answer = kudos(driver, slack, f"<@{ANA}|ana> for the patient onboarding call #perspective-taking")
     assert len(slack.calls_to("users.info")) == 1
     assert "sent by DM (no kudos channel is set yet)" in answer["text"]
     container.outbox.drain()
@@ -347,7 +345,7 @@ def test_removing_the_reaction_within_ten_minutes_withdraws_the_kudos_and_its_ca
 def test_plus_one_is_counted_once_each_and_not_for_the_people_in_the_kudos(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    kudos(driver, STORY)
+    kudos(driver, slack, STORY)
     configured.outbox.drain()
     with configured.sessions() as s:
         kudos_id = s.scalars(select(Kudos.id)).one()
@@ -367,8 +365,8 @@ def test_plus_one_is_counted_once_each_and_not_for_the_people_in_the_kudos(
 def test_app_home_shows_the_counts_after_kudos_are_given(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    kudos(driver, STORY)
-    kudos(driver, f"<@{GIVER}|gina> for pairing on the refund flow #owned-it", user=ANA)
+    kudos(driver, slack, STORY)
+    kudos(driver, slack, f"<@{GIVER}|gina> for pairing on the refund flow #owned-it", user=ANA)
     driver.event({"type": "app_home_opened", "user": ANA, "channel": "D1", "tab": "home"})
     home = json.dumps(slack.calls_to("views.publish")[-1]["view"])
     assert "November 2026*: you received *1* kudos and gave *1*" in home
@@ -413,7 +411,7 @@ def test_customer_praise_offer_opens_the_kudos_modal_on_the_customers_behalf(
 def test_kudos_text_is_inert_on_the_card(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    kudos(driver, f"<@{ANA}|ana> for flagging &lt;!channel&gt; &lt;https://evil|bank&gt; spam")
+    kudos(driver, slack, f"<@{ANA}|ana> for flagging &lt;!channel&gt; &lt;https://evil|bank&gt; spam")
     configured.outbox.drain()
     card = slack.messages(KUDOS_CHANNEL)[0]
     rendered = json.dumps(card["blocks"]) + card["text"]
@@ -459,7 +457,7 @@ def test_a_kudos_offered_for_customer_praise_is_given_once_however_often_it_is_s
 def test_plus_one_before_the_card_is_posted_shows_once_it_is(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:
-    kudos(driver, STORY)
+    kudos(driver, slack, STORY)
     with configured.sessions() as s:
         kudos_id = s.scalars(select(Kudos.id)).one()
     configured.kudos.plus_one(TEAM_ID, kudos_id, CAROL)

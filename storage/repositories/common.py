@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, Table, Update
+from sqlalchemy import Connection, CursorResult, Delete, Table, Update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -22,14 +22,16 @@ def claimed(session: Session, statement: Update) -> bool:
     return session.scalars(statement.returning(*table.primary_key.columns)).first() is not None
 
 
-def insert_ignoring_conflicts(session: Session, model: type[DeclarativeBase], values: dict[str, Any]) -> bool:
+def insert_ignoring_conflicts(
+    session: Session | Connection, model: type[DeclarativeBase], values: dict[str, Any]
+) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on either database; True if a row was inserted.
 
     This is how idempotency is enforced by the schema itself: the unique key decides, not a prior SELECT
     that two processes could both pass.
     """
     table = cast(Table, model.__table__)
-    dialect = session.get_bind().dialect.name
+    dialect = (session.get_bind() if isinstance(session, Session) else session).dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     # RETURNING, not rowcount: with an autoincrement key SQLAlchemy adds RETURNING itself and psycopg
     # then reports rowcount -1.

@@ -12,8 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.channels import posting_problems
 from bot.container import Container
 from bot.domain.actor import Actor
-from bot.domain.settings import SettingsInvalid, with_changes
-from bot.domain.settings_fields import changed_channels, validate
+from bot.domain.settings import SettingsInvalid
 from bot.manifest import COMMANDS
 from bot.views import ids
 from bot.views.feedback import sentiment_quality_home_section
@@ -83,43 +82,34 @@ def open_settings(
 def save_settings(
     ack: Ack, view: dict[str, Any], actor: Actor, client: WebClient, services: Container
 ) -> None:
-    """Save the form. A form that moves a channel is answered at once with "checking…", then the bot asks
-    Slack whether it can post in each new channel and updates the modal: saved, or the form again with
-    what the owner entered and the problem under the channel. Everything else in the form is saved even
-    then: fixing the problem means leaving the modal (to /invite the bot), which would lose it."""
+    """A form that moves a channel is answered at once with "checking…"; the bot then asks Slack whether
+    it can post in each new channel and updates the modal: saved, or the form again with the problem
+    under each refused channel."""
     settings = services.workspace_settings
-    current = settings.for_editing(actor)  # refused before any Slack call
     changes = read_settings_form(view["state"]["values"])
-    to_check = changed_channels(current, changes)
     try:
-        if to_check:
-            settings.check(actor.team_id, changes)
-        else:
-            settings.update(actor, changes)
+        pending = settings.save_form(actor, changes)
     except SettingsInvalid as invalid:
         ack(response_action="errors", errors=_field_errors(invalid.errors))
         return
-    if not to_check:
+    if pending is None:
         ack()
         render_home(services, client, actor.team_id, actor.user_id)
         return
     ack(response_action="update", view=settings_checking())
-    problems = posting_problems(client, to_check)
-    rest_saved = True
-    try:
-        settings.update(actor, {k: v for k, v in changes.items() if k not in problems})
-    except SettingsInvalid as invalid:  # another owner's change since the check: nothing was stored
-        problems, rest_saved = {**problems, **invalid.errors}, False
-    if problems:
-        entered = with_changes(current, validate(changes)[0])
-        shown = settings_modal(entered, problems, rest_saved=rest_saved)
-    else:
-        shown = settings_saved(to_check)
+    outcome = settings.save_checked_form(pending, posting_problems(client, pending.channels))
+    shown = (
+        settings_modal(outcome.entered, outcome.problems, rest_saved=outcome.rest_saved)
+        if outcome.problems
+        else settings_saved(pending.channels)
+    )
     try:
         client.views_update(view_id=view["id"], view=shown)
     except SlackApiError as exc:  # the modal was closed meanwhile: tell the owner in the bot's DM
         log.info("settings modal gone (%s): telling %s by DM", exc.response.get("error"), actor.user_id)
-        client.chat_postMessage(channel=actor.user_id, **settings_outcome(problems, rest_saved).as_kwargs())
+        client.chat_postMessage(
+            channel=actor.user_id, **settings_outcome(outcome.problems, outcome.rest_saved).as_kwargs()
+        )
     render_home(services, client, actor.team_id, actor.user_id)
 
 

@@ -74,3 +74,41 @@ def test_only_owners_change_settings_whoever_calls_the_service(container: Contai
     assert container.workspace_settings.get("T0TEAM1").kudos_daily_limit == 5
     container.workspace_settings.update(Actor.operator("T0TEAM1"), {"kudos_daily_limit": "9"})
     assert container.workspace_settings.get("T0TEAM1").kudos_daily_limit == 9
+
+
+def test_a_form_moving_a_channel_is_checked_first_then_stored_but_the_refused_channel(
+    container: Container,
+) -> None:
+    settings, owner = container.workspace_settings, container.actors.of("T0TEAM1", OWNER)
+    form = {"feedback_channel": "CNEWFEED", "kudos_channel": "CNEWKUDO", "kudos_daily_limit": "7"}
+    pending = settings.save_form(owner, form)
+    assert pending is not None and pending.channels == {
+        "feedback_channel": "CNEWFEED",
+        "kudos_channel": "CNEWKUDO",
+    }
+    assert settings.get("T0TEAM1").kudos_daily_limit == 5, "nothing stored before Slack was asked"
+    outcome = settings.save_checked_form(pending, {"kudos_channel": "The bot is not in that channel."})
+    stored = settings.get("T0TEAM1")
+    assert (stored.feedback_channel, stored.kudos_channel, stored.kudos_daily_limit) == ("CNEWFEED", None, 7)
+    assert outcome.rest_saved and set(outcome.problems) == {"kudos_channel"}
+    assert outcome.entered.kudos_channel == "CNEWKUDO", "the form is shown again as the owner entered it"
+    assert settings.save_form(owner, {"feedback_channel": "CNEWFEED", "kudos_daily_limit": "8"}) is None
+    assert settings.get("T0TEAM1").kudos_daily_limit == 8, "no new channel: stored at once"
+
+
+def test_a_checked_form_made_invalid_by_another_owner_meanwhile_stores_nothing(container: Container) -> None:
+    settings, owner = container.workspace_settings, container.actors.of("T0TEAM1", OWNER)
+    pending = settings.save_form(owner, {"feedback_channel": "CNEWFEED", "negative_threshold": "-0.05"})
+    assert pending is not None
+    settings.update(owner, {"positive_threshold": "-0.07"})  # another owner, while Slack was asked
+    outcome = settings.save_checked_form(pending, {})
+    assert not outcome.rest_saved and "negative_threshold" in outcome.problems
+    assert settings.get("T0TEAM1").feedback_channel is None
+
+
+def test_a_member_cannot_start_a_settings_save(container: Container) -> None:
+    with pytest.raises(NotAllowed):
+        container.workspace_settings.save_form(
+            container.actors.of("T0TEAM1", "USOMEONE1"), {"feedback_channel": "CNEWFEED"}
+        )
+    assert container.workspace_settings.get("T0TEAM1").feedback_channel is None

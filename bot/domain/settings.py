@@ -8,6 +8,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.actor import Actor
 from bot.domain.errors import UserFacingError
 
 DEFAULT_VALUES = (
@@ -83,6 +84,28 @@ def with_changes(current: WorkspaceSettings, clean: dict[str, Any]) -> Workspace
     """`current` with the clean values of `validate` applied (lists become the tuples the record holds)."""
     values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in clean.items()}
     return replace(current, **values)
+
+
+@dataclass(frozen=True)
+class PendingSave:
+    """A settings form an owner submitted that moves channels: checked, not yet stored. Slack is asked
+    whether the bot can post in `channels` (field -> channel id) before it is."""
+
+    actor: Actor
+    changes: dict[str, Any]
+    channels: dict[str, str]
+    current: WorkspaceSettings
+
+
+@dataclass(frozen=True)
+class ChannelCheckOutcome:
+    """A settings form saved after Slack was asked about its new channels: the refused channel fields
+    with their problem, whether the rest of the form was stored, and the form as the owner entered it
+    (shown again, with the problems, when there are any)."""
+
+    problems: dict[str, str]
+    rest_saved: bool
+    entered: WorkspaceSettings
 
 
 class SettingsInvalid(UserFacingError):

@@ -11,8 +11,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.domain.actor import Actor
-from bot.domain.settings import SettingsInvalid, WorkspaceSettings, with_changes
-from bot.domain.settings_fields import validate
+from bot.domain.settings import (
+    ChannelCheckOutcome,
+    PendingSave,
+    SettingsInvalid,
+    WorkspaceSettings,
+    with_changes,
+)
+from bot.domain.settings_fields import changed_channels, validate
 from bot.policy import Permission, require
 from storage.repositories import workspaces as repo
 
@@ -82,23 +88,50 @@ class SettingsService:
         require(actor, Permission.CHANGE_SETTINGS)
         return self.get(actor.team_id)
 
-    def check(self, team_id: str, changes: dict[str, Any]) -> None:
-        """Raise SettingsInvalid (per-field errors) if `update` would refuse `changes`; stores nothing.
-        Lets a request answer a bad form at once, before it asks Slack about the channels in it."""
-        with self._sessions() as s:
-            self._checked(s, team_id, changes)
-
     def update(self, actor: Actor, changes: dict[str, Any]) -> WorkspaceSettings:
-        """Validate and store `changes` (owners only); raises SettingsInvalid (with per-field errors)
-        storing nothing. The change is recorded as made by the actor (nobody, for the operator)."""
+        """Validate and store `changes` (owners only) without asking Slack about new channels (the CLI,
+        set-up); raises SettingsInvalid (with per-field errors) storing nothing."""
+        pending = self.save_form(actor, changes)
+        if pending is not None:
+            outcome = self.save_checked_form(pending, {})
+            if outcome.problems:  # another change since the form was checked made this one invalid
+                raise SettingsInvalid(outcome.problems)
+        return self.get(actor.team_id)
+
+    def save_form(self, actor: Actor, changes: dict[str, Any]) -> PendingSave | None:
+        """The settings form as submitted (owners only), answered before Slack is asked anything: a form
+        that moves no channel is stored (None); one that moves channels is only checked, and comes back
+        as a PendingSave for the caller to ask Slack whether the bot can post in its new channels, then
+        to finish with `save_checked_form`. Raises SettingsInvalid (per-field errors), storing nothing."""
         require(actor, Permission.CHANGE_SETTINGS)
+        current = self.get(actor.team_id)
+        channels = changed_channels(current, changes)
+        if not channels:
+            self._store(actor, changes)
+            return None
+        with self._sessions() as s:
+            self._checked(s, actor.team_id, changes)
+        return PendingSave(actor, changes, channels, current)
+
+    def save_checked_form(self, pending: PendingSave, problems: dict[str, str]) -> ChannelCheckOutcome:
+        """Store a pending form but the channel fields Slack refused (`problems`: field -> why). The rest
+        is stored even then: fixing a channel means leaving the modal (to /invite the bot), which would
+        lose it. If another owner changed the settings since the form was checked, nothing is stored and
+        their errors join the problems."""
+        entered = with_changes(pending.current, validate(pending.changes)[0])
+        try:
+            self._store(pending.actor, {k: v for k, v in pending.changes.items() if k not in problems})
+        except SettingsInvalid as invalid:
+            return ChannelCheckOutcome({**problems, **invalid.errors}, False, entered)
+        return ChannelCheckOutcome(dict(problems), True, entered)
+
+    def _store(self, actor: Actor, changes: dict[str, Any]) -> None:
+        """Validate and store `changes` as made by the actor (nobody, for the operator)."""
         team_id = actor.team_id
         with self._sessions.begin() as s:
             clean = self._checked(s, team_id, changes)
             repo.save_settings(s, team_id, clean, actor.user_id or None, self._clock.now())
-            saved = self.get(team_id, s)
         self._cache.pop(team_id, None)
-        return saved
 
     def _checked(self, s: Session, team_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """The clean values of `changes`, checked field by field and, merged with what is stored, across

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.answer_at_ack import AckAwareExecutor, signal_ack
 from bot.container import Container
 from bot.oauth import oauth_settings
 from handlers import register_all
@@ -42,9 +42,11 @@ def create_app(
         request_verification_enabled=not settings.socket_mode,
         token_verification_enabled=check_token_now,
         process_before_response=process_before_response,
-        listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="listener"),
+        listener_executor=AckAwareExecutor(max_workers=8, thread_name_prefix="listener"),
         logger=logging.getLogger("slack_bolt"),
     )
+
+    app.middleware(signal_ack)
 
     @app.middleware
     def provide_services(

@@ -8,6 +8,8 @@ whichever comes first): by the time the poll begins the ack is there and the ans
 
 Nothing else changes: the listener still runs on the executor, its work after `ack()` goes on there, and
 a request whose Ack was made elsewhere (or a submit from another thread) just falls back to Bolt's poll.
+Lazy listeners (this app has none: Bolt deep-copies their context, and the container is not copied)
+are submitted after the listener, with its ack given: they do not wait.
 """
 
 from __future__ import annotations
@@ -37,6 +39,13 @@ class SignallingAck(Ack):
             return super().__call__(*args, **kwargs)
         finally:
             self.called.set()
+
+    def __deepcopy__(self, _memo: dict[int, Any]) -> Ack:
+        """Bolt deep-copies a request's context for its lazy listeners (which cannot ack): they get a plain
+        Ack with the same response; an Event cannot be copied."""
+        copied = Ack()
+        copied.response = self.response
+        return copied
 
 
 def signal_ack(context: BoltContext, next: Callable[[], None]) -> None:

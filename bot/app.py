@@ -46,7 +46,8 @@ def create_app(
         logger=logging.getLogger("slack_bolt"),
     )
 
-    app.middleware(signal_ack)
+    if not process_before_response:  # otherwise listeners run in the request's thread: nothing to wait for
+        app.middleware(signal_ack)
 
     @app.middleware
     def provide_services(

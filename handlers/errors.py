@@ -62,9 +62,12 @@ def handle_error(
         text = UNEXPECTED
     acked = request.context.ack is not None and request.context.ack.response is not None
     told = tell_user(text, body, not acked, client, respond)
-    # Already acknowledged: Slack has its answer; keep it (when the app runs with
-    # process_before_response, Bolt would otherwise turn the error into an HTTP 500 after the fact).
-    return request.context.ack.response if acked else told
+    if not acked:
+        return told
+    # Already acknowledged: Slack has its answer. With process_before_response Bolt would turn the error
+    # into an HTTP 500 after the fact unless it gets the ack back; on the listener executor it passes no
+    # response and there is nothing to give back (returning one there trips an assertion in Bolt).
+    return request.context.ack.response if response is not None else None
 
 
 def _user(body: dict[str, Any]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -34,6 +35,8 @@ from bot.views.kudos import (
     withdrawn_notice,
 )
 from handlers.payload import action_record_id
+
+log = logging.getLogger(__name__)
 
 COMMAND = "/kudos"
 GROUP_UNREADABLE = ("no_such_subteam", "subteam_not_found", "missing_scope", "not_allowed_token_type")
@@ -143,7 +146,19 @@ def give_kudos(
         answer = _give_from_command(services, context, parsed, from_groups, people)
     except KudosRefused as refused:
         answer = {"text": refused.message}
-    respond(response_type="ephemeral", replace_original=False, **answer)
+    _tell_giver(respond, answer)
+
+
+def _tell_giver(respond: Respond, answer: dict[str, Any]) -> None:
+    """The kudos is given (or refused) by now: an answer that cannot be delivered is logged, not turned
+    into the error handler's "nothing was saved", which would have the giver give it again."""
+    try:
+        sent = respond(response_type="ephemeral", replace_original=False, **answer)
+    except OSError as exc:
+        log.warning("could not show the giver the answer to /kudos: %s", exc)
+        return
+    if sent.status_code != 200:
+        log.warning("Slack refused the answer to /kudos: HTTP %s %s", sent.status_code, sent.body)
 
 
 def _give_from_command(

@@ -3,9 +3,11 @@ its answer when the listener acks, without Bolt's 10 ms poll for the ack, and wo
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from types import SimpleNamespace
 from typing import Any
 
@@ -58,10 +60,14 @@ def _dispatch_in_thread(driver: SlackDriver, *args: str, user: str) -> tuple[thr
     return thread, answers
 
 
-def test_work_after_the_ack_goes_on_after_the_answer(production_app: App, slack: SlackStandIn) -> None:
-    """The preview is sent through response_url after the ack; Slack's answer does not wait for it."""
+def test_work_after_the_ack_goes_on_after_the_answer(
+    production_app: App, slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The preview is sent through response_url after the ack; Slack's answer does not wait for it (nor,
+    without the ack's signal, would it come before the listener ends: the wait is made longer than WAIT)."""
+    monkeypatch.setattr(answer_at_ack, "ACK_TIMEOUT", 600.0)
     release = threading.Event()
-    slack.respond_with("respond", lambda _params: {"ok": release.wait(WAIT)})
+    slack.respond_with("respond", lambda _params: {"ok": release.wait(3 * WAIT)})
     driver = SlackDriver(production_app, SIGNING_SECRET, response_url=f"{slack.base}/respond")
     thread, answers = _dispatch_in_thread(driver, "/digest", "this-week", user=OWNER)
     thread.join(WAIT)
@@ -84,3 +90,41 @@ def test_a_listener_that_fails_before_its_ack_answers_when_it_ends(
     thread.join(WAIT)
     assert not thread.is_alive(), "the answer waited for an ack that never came"
     assert "owners" in response_json(answers[0])["text"].lower()
+
+
+def _submitted(app: App, monkeypatch: pytest.MonkeyPatch) -> list[Future[Any]]:
+    """The futures of everything the app's listener executor is given from now on."""
+    executor = app.listener_runner.listener_executor
+    futures: list[Future[Any]] = []
+    submit = executor.submit
+
+    def keep(fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        futures.append(submit(fn, *args, **kwargs))
+        return futures[-1]
+
+    monkeypatch.setattr(executor, "submit", keep)
+    return futures
+
+
+def test_a_listener_failing_after_its_ack_is_handled_without_an_error_inside_bolt(
+    production_app: App, slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @production_app.command("/explode")
+    def explode(ack: Any) -> None:
+        ack()
+        raise RuntimeError("after the ack")
+
+    futures = _submitted(production_app, monkeypatch)
+    driver = SlackDriver(production_app, SIGNING_SECRET, response_url=f"{slack.base}/respond")
+    assert driver.command("/explode", user="UMEMBER01").status == 200
+    [future] = futures
+    assert future.exception(WAIT) is None, "the error handler's answer tripped Bolt's own assertion"
+    [told] = slack.wait_for("respond")
+    assert "something went wrong" in told["text"]
+
+
+def test_the_signalling_ack_can_be_copied_as_bolt_copies_a_request_for_lazy_listeners() -> None:
+    ack = answer_at_ack.SignallingAck()
+    ack(text="on it")
+    copied = copy.deepcopy({"ack": ack})["ack"]
+    assert copied.response is not None and copied.response.body == "on it"

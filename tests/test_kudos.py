@@ -87,6 +87,28 @@ def test_kudos_for_two_people_stores_two_recognitions_posts_one_card_and_sends_t
         assert stored.card_channel == KUDOS_CHANNEL and stored.card_ts
 
 
+@pytest.mark.parametrize("failure", ["Slack answers 500", "connection refused"])
+def test_a_given_kudos_whose_answer_cannot_be_shown_is_logged_not_reported_as_nothing_saved(
+    configured: Container,
+    driver: SlackDriver,
+    slack: SlackStandIn,
+    caplog: pytest.LogCaptureFixture,
+    failure: str,
+) -> None:
+    """Giving happens after the ack; if the answer then cannot reach the giver, the error handler must not
+    say "nothing was saved" (the giver would give the kudos again)."""
+    if failure == "Slack answers 500":
+        slack.fail_every(1, status=500, methods={"respond"})
+        url = f"{slack.base}/respond"
+    else:
+        url = "http://127.0.0.1:9/respond"  # nothing listens on the discard port
+    response = driver.command("/kudos", STORY, user=GIVER, response_url=url)
+    assert response_json(response) == {}
+    assert kudos_count(configured) == (1, 2), "the kudos was given"
+    assert "/kudos" in caplog.text and "unhandled error" not in caplog.text
+    assert not [c for c in slack.calls_to("respond") if "nothing was saved" in c.get("text", "")]
+
+
 def test_the_card_is_queued_with_the_kudos_card_posted_receipt_and_its_place_is_recorded_once_sent(
     configured: Container, driver: SlackDriver, slack: SlackStandIn
 ) -> None:

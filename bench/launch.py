@@ -34,12 +34,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import create_engine, func, select
 
+from bench.config import SECRET, bench_config
 from bot.views import ids
 from tests.pulse_helpers import launch_values
 from tests.slack_requests import interactive_body, sign, slash_command_body, view_submission_payload
 from tests.slack_standin import SlackStandIn
 
-SECRET = "bench-signing-secret"
 OWNER = "ULOWNER01"
 TEAM = "T0TEAM1"
 CHANNEL = "CALL0001"
@@ -49,18 +49,10 @@ BOTS, DEACTIVATED = 20, 30
 
 def seed(database_url: str, api_url: str) -> None:
     """The workspace as it stands after install: migrated, its people directory filled."""
-    from bot.config import EnvConfig
     from bot.container import build_container
     from storage.migrate import upgrade
 
-    settings = EnvConfig(
-        bot_token="xoxb-bench",
-        signing_secret=SECRET,
-        secret_key="b" * 64,
-        api_url=api_url,
-        database_url=database_url,
-        owners=(OWNER,),
-    )
+    settings = bench_config(database_url, api_url, OWNER)
     container = build_container(settings)
     upgrade(container.engine)
     container.workspaces.ensure(TEAM)

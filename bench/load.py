@@ -27,6 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from bench.config import SECRET, bench_config
 from tests.slack_requests import (
     block_actions_payload,
     event_envelope,
@@ -36,7 +37,6 @@ from tests.slack_requests import (
 )
 from tests.slack_standin import SlackStandIn
 
-SECRET = "bench-signing-secret"
 Request = tuple[str, str, str]  # kind, body, content type
 
 
@@ -149,7 +149,6 @@ def seed(database_url: str, api_url: str, fill_directory: bool = False) -> None:
 
     from sqlalchemy import update
 
-    from bot.config import EnvConfig
     from bot.container import build_container
     from bot.domain.feedback import FeedbackInput
     from bot.domain.pulse import SurveyDraft
@@ -157,14 +156,7 @@ def seed(database_url: str, api_url: str, fill_directory: bool = False) -> None:
     from storage.migrate import upgrade
     from storage.models import Feedback, OutboxMessage
 
-    settings = EnvConfig(
-        bot_token="xoxb-bench",
-        signing_secret=SECRET,
-        secret_key="b" * 64,
-        api_url=api_url,
-        database_url=database_url,
-        owners=(OWNER,),
-    )
+    settings = bench_config(database_url, api_url, OWNER)
     container = build_container(settings)
     upgrade(container.engine)
     team = "T0TEAM1"

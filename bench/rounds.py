@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Engine, event, text, update
 
+from bench.config import SECRET, bench_config
 from bot.app import create_app
 from bot.clock import FixedClock
-from bot.config import EnvConfig
 from bot.container import build_container
 from storage.db import create_db_engine, is_postgres
 from storage.migrate import upgrade
@@ -29,7 +29,6 @@ from tests.pulse_rounds import closed_series
 from tests.slack_requests import TEAM_ID, SlackDriver
 from tests.slack_standin import SlackStandIn
 
-SECRET = "bench-signing-secret"
 START = datetime(2026, 11, 16, 10, tzinfo=UTC)
 
 
@@ -57,14 +56,7 @@ def measure(url: str, rounds: int, slack: SlackStandIn) -> tuple[int, int, int |
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade(engine)
-    settings = EnvConfig(
-        bot_token="xoxb-bench",
-        signing_secret=SECRET,
-        secret_key="b" * 64,
-        api_url=slack.url,
-        database_url=url,
-        owners=(OWNER,),
-    )
+    settings = bench_config(url, slack.url, OWNER)
     clock = FixedClock(START)
     container = build_container(settings, clock=clock, engine=engine)
     container.workspaces.ensure(TEAM_ID)

@@ -22,6 +22,13 @@ def claimed(session: Session, statement: Update) -> bool:
     return session.scalars(statement.returning(*table.primary_key.columns)).first() is not None
 
 
+def dialect_insert(session: Session | Connection, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """INSERT into `table` in the database's own dialect: the construct that has ON CONFLICT clauses."""
+    bind = session.get_bind() if isinstance(session, Session) else session
+    module = postgresql if bind.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
 def insert_ignoring_conflicts(
     session: Session | Connection, model: type[DeclarativeBase], values: dict[str, Any]
 ) -> bool:
@@ -31,12 +38,13 @@ def insert_ignoring_conflicts(
     that two processes could both pass.
     """
     table = cast(Table, model.__table__)
-    dialect = (session.get_bind() if isinstance(session, Session) else session).dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
     # RETURNING, not rowcount: with an autoincrement key SQLAlchemy adds RETURNING itself and psycopg
     # then reports rowcount -1.
     stmt = (
-        module.insert(table).values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        dialect_insert(session, table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key.columns)
     )
     return session.execute(stmt).first() is not None
 
@@ -48,9 +56,7 @@ def insert_many_ignoring_conflicts(
     of one statement a row; returns how many were inserted. A big fan-out (a launch to thousands) thus holds
     its transaction, and on SQLite the database's write lock, for a fraction of the time."""
     table = cast(Table, model.__table__)
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    stmt = dialect_insert(session, table).on_conflict_do_nothing().returning(*table.primary_key.columns)
     inserted = 0
     for start in range(0, len(rows), chunk):
         # executemany: SQLAlchemy batches the rows into multi-row INSERTs itself ("insertmanyvalues"),

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.db import is_postgres
 from storage.models import HealthBeat, SeenSlackRequest
-from storage.repositories.common import insert_ignoring_conflicts
+from storage.repositories.common import dialect_insert, insert_ignoring_conflicts
 
 
 def first_use(engine: Engine, signature: str, request_ts: int) -> bool:
@@ -36,6 +34,5 @@ def forget_seen_before(session: Session, request_ts: int) -> int:
 
 def beat(session: Session, name: str, now: datetime) -> None:
     """Write the heartbeat row of `name`: raises if the database does not accept writes."""
-    insert = postgresql.insert if is_postgres(session) else sqlite.insert
-    stmt = insert(HealthBeat).values(name=name, beat_at=now)
+    stmt = dialect_insert(session, HealthBeat).values(name=name, beat_at=now)
     session.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"beat_at": now}))

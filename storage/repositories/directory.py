@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.directory import DirectoryPerson, FillState
 from storage.models.directory import DirectoryFill
 from storage.models.directory import DirectoryPerson as Row
+from storage.repositories.common import dialect_insert
 
 LOOKUP_CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 
@@ -64,8 +64,7 @@ def upsert(s: Session, team_id: str, records: Iterable[DirectoryPerson], now: da
     ]
     if not values:
         return 0
-    module = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = module.insert(Row).values(values)
+    stmt = dialect_insert(s, Row).values(values)
     changed = {k: stmt.excluded[k] for k in values[0] if k not in ("team_id", "user_id")}
     s.execute(stmt.on_conflict_do_update(index_elements=["team_id", "user_id"], set_=changed))
     return len(values)

@@ -7,14 +7,13 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain import sentiment
 from bot.domain.feedback import NEEDS_ANSWER_LABELS, OPEN_STATES, RESOLVED, FeedbackItem, Rule
 from bot.domain.sentiment_learning import FROM_CORRECTION, FROM_RATING, LabelledText
 from storage.models import Feedback, FeedbackEvent, FeedbackNudge, FeedbackSource, RoutingRule
-from storage.repositories.common import insert_ignoring_conflicts
+from storage.repositories.common import dialect_insert, insert_ignoring_conflicts
 
 
 def to_item(fb: Feedback) -> FeedbackItem:
@@ -88,9 +87,10 @@ def insert_new(s: Session, values: dict[str, Any]) -> bool:
 def insert_many(s: Session, rows: list[dict[str, Any]]) -> list[tuple[int, str, str | None]]:
     """INSERT … ON CONFLICT DO NOTHING … RETURNING for many rows: (id, label, channel) of those stored."""
     table = cast(Table, Feedback.__table__)
-    module = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
     stmt = (
-        module.insert(table).on_conflict_do_nothing().returning(table.c.id, table.c.label, table.c.channel_id)
+        dialect_insert(s, table)
+        .on_conflict_do_nothing()
+        .returning(table.c.id, table.c.label, table.c.channel_id)
     )
     return [(row[0], row[1], row[2]) for row in s.execute(stmt, rows).all()]
 

@@ -6,22 +6,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import is_postgres
 from storage.models import Survey
 
 
-def _closed_between(team_id: str, start: datetime, end: datetime) -> Select[Survey]:
-    return select(Survey).where(
-        Survey.team_id == team_id, Survey.state == "closed", Survey.closed_at >= start, Survey.closed_at < end
+def _closed_in(team_id: str, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A workspace's surveys that closed in [start, end)."""
+    return (
+        Survey.team_id == team_id,
+        Survey.state == "closed",
+        Survey.closed_at >= start,
+        Survey.closed_at < end,
     )
 
 
 def last_closed_between(session: Session, team_id: str, start: datetime, end: datetime) -> Survey | None:
     return session.scalars(
-        _closed_between(team_id, start, end).order_by(Survey.closed_at.desc()).limit(1)
+        select(Survey).where(*_closed_in(team_id, start, end)).order_by(Survey.closed_at.desc()).limit(1)
     ).one_or_none()
 
 
@@ -52,12 +56,7 @@ def enps_between(
         select(
             Survey.id, Survey.closed_at, Survey.enps_score, Survey.enps_answers, Survey.figures.is_not(None)
         )
-        .where(
-            Survey.team_id == team_id,
-            Survey.state == "closed",
-            Survey.closed_at >= start,
-            Survey.closed_at < end,
-        )
+        .where(*_closed_in(team_id, start, end))
         .order_by(Survey.closed_at)
     )
     return [(survey_id, at, score, answers, bool(stored)) for survey_id, at, score, answers, stored in rows]

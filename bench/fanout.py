@@ -17,11 +17,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bench.config import SECRET, bench_config
 from bot.app import create_app
 from bot.clock import SystemClock
-from bot.config import EnvConfig
 from bot.container import build_container
 from bot.views import ids
+from jobs.pulse import resolve_pulse_launches
 from storage.db import create_db_engine
 from storage.migrate import upgrade
 from storage.models import OutboxMessage
@@ -29,7 +30,6 @@ from tests.pulse_helpers import launch_values, people
 from tests.slack_requests import SlackDriver
 from tests.slack_standin import SlackStandIn
 
-SECRET = "bench-signing-secret"
 OWNER = "UOWNER01"
 
 
@@ -45,14 +45,7 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{tmp}/fanout.db"
         engine = create_db_engine(url)
         upgrade(engine)
-        settings = EnvConfig(
-            bot_token="xoxb-bench",
-            signing_secret=SECRET,
-            secret_key="b" * 64,
-            api_url=slack.url,
-            database_url=url,
-            owners=(OWNER,),
-        )
+        settings = bench_config(url, slack.url, OWNER)
         clock = SystemClock()
         container = build_container(settings, clock=clock, engine=engine)
         app = create_app(container, process_before_response=False)
@@ -72,6 +65,7 @@ def main() -> None:
         ):
             if time.time() > deadline:
                 raise SystemExit("the launch never queued the invitations")
+            resolve_pulse_launches(container)  # the job that settles a stored launch (every 5 s when run)
             time.sleep(0.01)
 
         if args.every:

@@ -28,7 +28,7 @@ from bot.services.sentiment_model import WINDOW, SentimentModelService, balanced
 from storage.db import create_db_engine, make_sessions
 from storage.models import Base
 
-DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "fine_food_reviews_5000.csv"
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "fine_food_reviews_5000.csv"
 GOLD = (NEGATIVE, NEUTRAL, POSITIVE)
 CURVE = (50, 100, 300, 1000)
 
@@ -207,9 +207,10 @@ def costs(texts: list[str], gold: list[str], stars: list[int]) -> None:
     agree = sum(1 for r, g in zip(rated, gold, strict=False) if r == g) / len(rated)
     print(f"items with a rating: label agrees with the rating on {agree:.1%}")
     arrays = learner.to_arrays()
-    print(f"model size per workspace: stored {(len(arrays.coef) + len(arrays.intercept)) / 1024:.0f} kB "
-          f"(compressed float32; {len(zlib.decompress(arrays.coef)) / 1024:.0f} kB raw), "
-          f"in memory {learner.model.coef_.nbytes / 1024:.0f} kB (float64)")  # fmt: skip
+    stored = [arrays.coef, arrays.intercept, arrays.state or b""]
+    print(f"model size per workspace: stored {sum(len(b) for b in stored) / 1024:.0f} kB "
+          f"(compressed float32; {sum(len(zlib.decompress(b)) for b in stored) / 1024:.0f} kB raw), "
+          f"in memory {learner.nbytes / 1024:.0f} kB")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         engine = create_db_engine(url)

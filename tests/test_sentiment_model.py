@@ -143,3 +143,23 @@ def test_a_german_complaint_without_rating_needs_a_human_read(service: Sentiment
     teach(service, "T1", 6)
     verdict = service.judge("T1", "Mein Paket ist nie angekommen und niemand antwortet auf meine E-Mails.")
     assert (verdict.label, verdict.reason) == (sentiment.NEEDS_REVIEW, "not scored: German")
+
+
+def test_a_model_stored_by_the_previous_learner_is_rebuilt_not_called_corrupt(
+    service: SentimentModelService, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Models stored before the learner's format 2 (scikit-learn's, migration 0018) are rebuilt from the
+    workspace's examples on first use, keeping their measured standing."""
+    teach(service, "T1", 6)
+    with make_sessions(engine).begin() as s:
+        row = s.get(SentimentModel, "T1")
+        assert row is not None
+        row.format, row.state = 1, None
+        row.version += 1
+    with caplog.at_level(logging.INFO):
+        service.learn("T1", "crate flonked", "negative", FROM_RATING)
+    assert "format 1" in caplog.text and "corrupt" not in caplog.text
+    with make_sessions(engine)() as s:
+        row = s.get(SentimentModel, "T1")
+        assert row is not None and (row.format, row.in_use, row.examples_seen) == (2, True, 13)
+    assert service.judge("T1", UNRATED_BAD).source == sentiment.FROM_MODEL

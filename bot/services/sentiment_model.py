@@ -43,7 +43,7 @@ from bot.services.sentiment_gate import (
     evaluations,
     qualifies,
 )
-from bot.services.sentiment_learner import CorruptModel, Learner, ModelArrays
+from bot.services.sentiment_learner import CorruptModel, Learner, ModelArrays, OutdatedModel
 from storage.models.sentiment import SentimentModel
 from storage.repositories import sentiment as repo
 
@@ -248,6 +248,7 @@ class SentimentModelService:
         row.coef = arrays.coef
         row.intercept = arrays.intercept
         row.steps = arrays.steps
+        row.state = arrays.state
         row.examples_seen = seen
         row.recent = recent
         row.in_use = self._qualifies(seen, recent)
@@ -263,10 +264,10 @@ class SentimentModelService:
         if row is None:
             return Learner(), []
         try:
-            learner = Learner.from_arrays(
-                ModelArrays(row.format, list(row.classes), row.coef, row.intercept, row.steps)
-            )
-            return learner, evaluations(row.recent)
+            return _stored(row), evaluations(row.recent)
+        except OutdatedModel as exc:
+            log.info("Sentiment model of %s is %s: rebuilding it from its examples", team_id, exc)
+            return self._rebuilt(s, team_id), evaluations(row.recent)
         except (CorruptModel, TypeError, ValueError) as exc:
             log.warning(
                 "Sentiment model of %s is corrupt (%s): rebuilding it from its examples", team_id, exc
@@ -296,13 +297,14 @@ class SentimentModelService:
             if row is None:
                 return None
             try:
-                learner = Learner.from_arrays(
-                    ModelArrays(row.format, list(row.classes), row.coef, row.intercept, row.steps)
-                )
+                learner = _stored(row)
             except (CorruptModel, TypeError, ValueError) as exc:
-                log.warning(
-                    "Sentiment model of %s is corrupt (%s): base scorer used, model rebuilt", team_id, exc
-                )
+                if isinstance(exc, OutdatedModel):
+                    log.info("Sentiment model of %s is %s: base scorer used, model rebuilt", team_id, exc)
+                else:
+                    log.warning(
+                        "Sentiment model of %s is corrupt (%s): base scorer used, model rebuilt", team_id, exc
+                    )
                 self.rebuild(team_id, session=s)
                 if session is None:
                     self._forget_cache(team_id)
@@ -379,6 +381,12 @@ class SentimentModelService:
     def _forget_cache(self, team_id: str) -> None:
         with self._lock:
             self._cache.pop(team_id, None)
+
+
+def _stored(row: SentimentModel) -> Learner:
+    return Learner.from_arrays(
+        ModelArrays(row.format, list(row.classes), row.coef, row.intercept, row.steps, row.state)
+    )
 
 
 def _fixed(opinion: Opinion) -> Callable[[str], Opinion | None]:

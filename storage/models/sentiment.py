@@ -53,6 +53,8 @@ class SentimentModel(Base):
     coef: Mapped[bytes] = mapped_column(LargeBinary)
     intercept: Mapped[bytes] = mapped_column(LargeBinary)
     steps: Mapped[float] = mapped_column(Float)
+    # The learner's own state beside its weights (format 2: AdaGrad's sums, examples per class).
+    state: Mapped[bytes | None] = mapped_column(LargeBinary)
     examples_seen: Mapped[int] = mapped_column(Integer)
     recent: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
     in_use: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textblob import TextBlob
 
 from bot.domain import sentiment
@@ -82,6 +84,42 @@ def test_a_german_complaint_without_rating_needs_a_human_read() -> None:
     assert verdict.describe() == "Needs a human read (not scored: German)"
     rated = judge("Das Paket ist nie angekommen, ich bin sehr enttäuscht.", 1, parse_scale("1-5"))
     assert rated.label == NEGATIVE
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Ich warte seit drei Wochen auf eine Antwort vom Kundendienst", "de"),
+        ("Le colis n'est jamais arrivé et personne ne répond à mes messages", "fr"),
+        ("O pacote nunca chegou e ninguém responde aos meus emails", "pt"),
+        ("Paczka nigdy nie dotarła i nikt nie odpowiada na moje maile", "pl"),
+    ],
+)
+def test_other_languages_are_named(text: str, code: str) -> None:
+    assert sentiment.detect_language(text) == code
+
+
+@pytest.mark.parametrize(
+    "text", ["This soup cooks", "My favorite blend", "The Munchkin fresh", "Spectrum Naturals Walnut"]
+)
+def test_short_english_is_not_taken_for_another_language(text: str) -> None:
+    """Without its hint that English is likely, CLD2 reliably calls these Scots, Luxembourgish, Danish
+    and Catalan (three-word openings of public product reviews)."""
+    assert sentiment.detect_language(text) in ("en", None)
+
+
+def test_stray_control_characters_do_not_hide_the_language() -> None:
+    """CLD2 refuses control characters and lone surrogates as "invalid UTF-8": they are cleaned first."""
+    text = "Das Paket ist nie angekommen,\x07 niemand antwortet \ud800auf meine E-Mails\x00"
+    assert sentiment.detect_language(text) == "de"
+
+
+@given(st.text(max_size=300))
+def test_no_text_breaks_the_language_detector(text: str) -> None:
+    assert sentiment.detect_language(text + " Das Paket ist nie angekommen, niemand antwortet") in (
+        "de",
+        None,
+    )
 
 
 def test_no_known_words_is_not_neutral() -> None:

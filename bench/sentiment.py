@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import random
 import subprocess
 import sys
 import tempfile
@@ -33,15 +34,21 @@ GOLD = (NEGATIVE, NEUTRAL, POSITIVE)
 CURVE = (50, 100, 300, 1000)
 
 
-def load_fine_food(path: Path) -> tuple[list[str], list[str], list[int]]:
-    """Texts, gold labels (1-2 stars negative, 3 neutral, 4-5 positive) and the star ratings."""
+def load_labelled(path: Path) -> tuple[list[str], list[str], list[int]]:
+    """Texts, gold labels and star ratings (none for a set without them). Two shapes: the fine-food
+    reviews (`Text`, `Score`: 1-2 stars negative, 3 neutral, 4-5 positive), or any `text,label` file with
+    labels negative / neutral / positive."""
     texts, gold, stars = [], [], []
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            score = int(row["Score"])
-            texts.append(row["Text"])
-            stars.append(score)
-            gold.append(NEGATIVE if score <= 2 else NEUTRAL if score == 3 else POSITIVE)
+            if "Score" in row:
+                score = int(row["Score"])
+                texts.append(row["Text"])
+                stars.append(score)
+                gold.append(NEGATIVE if score <= 2 else NEUTRAL if score == 3 else POSITIVE)
+            elif row.get("label") in GOLD:
+                texts.append(row["text"])
+                gold.append(row["label"])
     return texts, gold, stars
 
 
@@ -215,10 +222,11 @@ def costs(texts: list[str], gold: list[str], stars: list[int]) -> None:
     learner.learn(texts[:1000], gold[:1000])
     with_model = timed(lambda: [sentiment.judge(t, learned=learner.predict) for t in sample], len(sample))
     print(f"judge() with the learned model, one at a time: {with_model:.0f} items/s")
-    scale = parse_scale("1-5")
-    rated = [sentiment.judge(t, s, scale).label for t, s in zip(sample, stars, strict=False)]
-    agree = sum(1 for r, g in zip(rated, gold, strict=False) if r == g) / len(rated)
-    print(f"items with a rating: label agrees with the rating on {agree:.1%}")
+    if stars:
+        scale = parse_scale("1-5")
+        rated = [sentiment.judge(t, s, scale).label for t, s in zip(sample, stars, strict=False)]
+        agree = sum(1 for r, g in zip(rated, gold, strict=False) if r == g) / len(rated)
+        print(f"items with a rating: label agrees with the rating on {agree:.1%}")
     arrays = learner.to_arrays()
     stored = [arrays.coef, arrays.intercept, arrays.state or b""]
     print(f"model size per workspace: stored {sum(len(b) for b in stored) / 1024:.0f} kB "
@@ -281,11 +289,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--rss", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--shuffle", type=int, metavar="SEED", help="learn in a random order (for a file sorted by label)"
+    )
     args = parser.parse_args()
     if args.rss:
         rss_probe(args.rss)
         return
-    texts, gold, stars = load_fine_food(args.data)
+    texts, gold, stars = load_labelled(args.data)
+    if args.shuffle is not None:
+        order = list(range(len(texts)))
+        random.Random(args.shuffle).shuffle(order)
+        texts, gold = [texts[i] for i in order], [gold[i] for i in order]
+        stars = [stars[i] for i in order] if stars else stars
     print(f"## {args.data.name}: {len(texts)} items, {gold.count(NEGATIVE)} negative\n")
     cold_start(texts, gold)
     language_shortcut(texts)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from slack_bolt import App
 from sqlalchemy import Engine, text
 
@@ -20,6 +21,11 @@ from storage.db import create_db_engine
 from storage.models import Base
 from tests.slack_requests import SlackDriver
 from tests.slack_standin import SlackStandIn
+
+# Property tests draw the same examples on every run (and keep no example database): a failure they find
+# is a failure on every machine, never a one-off in CI.
+hypothesis_settings.register_profile("deterministic", derandomize=True, database=None)
+hypothesis_settings.load_profile("deterministic")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 SIGNING_SECRET = "test-signing-secret"

@@ -5,14 +5,19 @@ Reads only membership lists and the user directory (never messages).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.directory import Directory
 from bot.domain.errors import UserFacingError
+from bot.domain.pulse import AudienceRefused, AudienceUnavailable
 
 SLACKBOT = "USLACKBOT"
+# Slack answers that mean "not now" rather than "no": a launch waits for the next run.
+TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
 
 def _paged(client: WebClient, method: str, key: str, **params: Any) -> list[Any]:
@@ -71,3 +76,29 @@ def usergroups(client: WebClient) -> list[tuple[str, str]]:
     return [
         (g["id"], f"@{g.get('handle', '')}: {g.get('name', '')}") for g in response.get("usergroups") or []
     ]
+
+
+def resolver(
+    clients: Callable[[str], WebClient], directory: Directory
+) -> Callable[[str, dict[str, Any]], list[str]]:
+    """`resolve` for a workspace's audience, Slack's refusals turned into the pulse service's terms:
+    AudienceUnavailable (try again later) or AudienceRefused (with what to do about it)."""
+
+    def resolve_for(team_id: str, target: dict[str, Any]) -> list[str]:
+        try:
+            return resolve(clients(team_id), target, team_id=team_id, directory=directory)
+        except SlackApiError as exc:
+            reason = str(exc.response.get("error", "") or "")
+            status = exc.response.status_code
+            if reason in TRANSIENT_ERRORS or status == 429 or status >= 500:
+                raise AudienceUnavailable(reason or f"HTTP {status}") from exc
+            hint = (
+                "I can't see who is in that channel: invite me to it first (`/invite @empathy-bot`)."
+                if reason == "not_in_channel"
+                else f"I can't see who is in that audience: Slack said {reason}."
+            )
+            raise AudienceRefused(hint) from exc
+        except OSError as exc:  # network trouble: try again later
+            raise AudienceUnavailable(str(exc)) from exc
+
+    return resolve_for

@@ -36,6 +36,7 @@ from bot.views.pulse_modals import (
     response_note_modal,
     text_answer_modal,
 )
+from bot.views.pulse_preview import preview_modal, preview_problems_modal, preview_waiting_modal
 
 COMMAND = "/pulse"
 DEFAULT_OPEN = timedelta(days=3)
@@ -47,6 +48,7 @@ def register(app: App) -> None:
     app.command(COMMAND)(pulse_command)
     app.action(ids.PULSE_TEMPLATE)(change_template)
     app.view(ids.PULSE_MODAL)(submit_launch)
+    app.action(ids.PULSE_PREVIEW)(preview_launch)
     app.action(re.compile(f"^{ids.PULSE_ANSWER_PREFIX}\\d+$"))(answer_button)
     app.action(ids.PULSE_WRITE)(open_text_answer)
     app.view(ids.PULSE_TEXT_MODAL)(submit_text_answer)
@@ -195,6 +197,29 @@ def submit_launch(ack: Ack, view: dict[str, Any], actor: Actor, services: Contai
         ack(response_action="errors", errors={launch_block_of(invalid.field): invalid.message})
         return
     ack()
+
+
+def preview_launch(
+    ack: Ack, body: dict[str, Any], client: WebClient, actor: Actor, services: Container
+) -> None:
+    """The launch preview of the form as it stands. Checked first as a launch is (a refusal shows
+    nothing else); then a waiting view is pushed at once (a trigger lasts 3 s) and replaced by the
+    preview once Slack has said who is in the audience."""
+    ack()
+    draft, errors = read_launch(body["view"]["state"]["values"])
+    problems = list(errors.values())
+    if not problems:
+        try:
+            services.pulse.validate(actor, draft)
+        except SurveyInvalid as invalid:
+            problems = [invalid.message]
+    if problems:
+        client.views_push(trigger_id=body["trigger_id"], view=preview_problems_modal(problems))
+        return
+    pushed = client.views_push(trigger_id=body["trigger_id"], view=preview_waiting_modal())["view"]
+    resolve = audience.resolver(services.slack.for_team, services.directory)
+    preview = services.pulse.launch_preview(actor, draft, resolve)
+    client.views_update(view_id=pushed["id"], hash=pushed.get("hash"), view=preview_modal(preview))
 
 
 def _button(action: dict[str, Any]) -> tuple[int, str, str, str | None]:

@@ -5,42 +5,18 @@ closed (in the digest channel, when results may be shown)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot import audience
 from bot.container import Container
-from bot.domain.pulse import AudienceRefused, AudienceUnavailable
+from bot.services.pulse import AudienceResolver
 
 log = logging.getLogger(__name__)
 
-# Slack answers that mean "not now" rather than "no": the launch waits for the next run.
-TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
-
-def _resolver(container: Container) -> Callable[[str, dict[str, Any]], list[str]]:
-    def resolve(team_id: str, target: dict[str, Any]) -> list[str]:
-        try:
-            return audience.resolve(
-                container.slack.for_team(team_id), target, team_id=team_id, directory=container.directory
-            )
-        except SlackApiError as exc:
-            reason = str(exc.response.get("error", "") or "")
-            status = exc.response.status_code
-            if reason in TRANSIENT_ERRORS or status == 429 or status >= 500:
-                raise AudienceUnavailable(reason or f"HTTP {status}") from exc
-            hint = (
-                "I can't see who is in that channel: invite me to it first (`/invite @empathy-bot`)."
-                if reason == "not_in_channel"
-                else f"I can't see who is in that audience: Slack said {reason}."
-            )
-            raise AudienceRefused(hint) from exc
-        except OSError as exc:  # network trouble: try again next run
-            raise AudienceUnavailable(str(exc)) from exc
-
-    return resolve
+def _resolver(container: Container) -> AudienceResolver:
+    return audience.resolver(container.slack.for_team, container.directory)
 
 
 def resolve_pulse_launches(container: Container) -> int:

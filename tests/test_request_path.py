@@ -189,6 +189,11 @@ REQUESTS: dict[str, Request] = {
         view={"id": "VLAUNCH", "state": {"values": {}}},
         action={"selected_option": {"value": "wellbeing"}},
     ),
+    "pulse preview (the anonymity receipt)": lambda d, c, _w: d.action(
+        ids.PULSE_PREVIEW,
+        user=OWNER,
+        view={"id": "VLAUNCH", "state": {"values": launch_values(closes=c.clock.now() + timedelta(days=2))}},
+    ),
     "speakup (modal from Home)": _action(ids.SPEAKUP_OPEN),
     # View submissions
     "kudos modal, known people": _submit(ids.KUDOS_MODAL, kudos_form([BEN])),

@@ -178,6 +178,12 @@ def _launch(w: World, team: str, user: str) -> Any:
     return w.driver.submit(ids.PULSE_MODAL, values, user=user, team=team)
 
 
+def _preview(w: World, team: str, user: str) -> Any:
+    values = launch_values(closes=w.container.clock.now() + timedelta(days=3), title="A second survey")
+    form = {"id": "VLAUNCH", "type": "modal", "callback_id": ids.PULSE_MODAL, "state": {"values": values}}
+    return w.driver.action(ids.PULSE_PREVIEW, user=user, team=team, view=form, response_url=None)
+
+
 def _response_note(w: World, team: str, user: str) -> Any:
     values = {
         ids.PULSE_FOLLOW_UP_BLOCK: {ids.PULSE_VALUE: {"type": "plain_text_input", "value": "We heard."}}
@@ -233,6 +239,7 @@ CASES = [
         ids.PULSE_MODAL,
     ),
     Case("launch submission", Permission.LAUNCH_SURVEY, _launch, "rows"),
+    Case("preview a launch", Permission.LAUNCH_SURVEY, _preview, "modal", ids.PULSE_PREVIEW_MODAL),
     Case(
         "/pulse list",
         Permission.LIST_SURVEYS,
@@ -436,7 +443,7 @@ def _assert_acts_for_the_owner(world: World, case: Case, team: str) -> None:
     if case.effect == "rows":
         assert outcome.rows_changed, f"{where}: nothing stored"
     elif case.effect == "modal":
-        opened = [c for c in outcome.calls if c["method"] == "views.open"]
+        opened = [c for c in outcome.calls if c["method"] in ("views.open", "views.push", "views.update")]
         assert opened and str(case.modal) in json.dumps(opened[-1]["view"]), f"{where}: modal not opened"
     else:
         assert outcome.text not in ("", "{}", "null"), f"{where}: no answer"

@@ -7,6 +7,13 @@ from slack_sdk.models.blocks import Block, HeaderBlock
 from bot.domain.settings import WorkspaceSettings
 from bot.views.common import Message, md_section, message, plain
 
+# What an anonymous survey stores: here, and in the receipt an owner sees before launching one.
+PULSE_STORAGE = (
+    "answers are stored *without* who gave them. Who has answered is kept apart, as a keyed hash, only to "
+    "send reminders and to allow one answer per person; nothing in the database links a person to an "
+    "answer, and answer dates are kept to the day."
+)
+
 
 def privacy_sections(settings: WorkspaceSettings) -> list[Block]:
     pii = (
@@ -23,9 +30,7 @@ def privacy_sections(settings: WorkspaceSettings) -> list[Block]:
             f"{settings.feedback_retention_days} days, then deleted."
         ),
         md_section(
-            "*Pulse surveys*: answers are stored *without* who gave them. Who has answered is kept apart, "
-            "as a keyed hash, only to send reminders and to allow one answer per person; nothing in the "
-            "database links a person to an answer, and answer dates are kept to the day. Results show only "
+            f"*Pulse surveys*: {PULSE_STORAGE} Results show only "
             f"once at least {settings.pulse_min_responses} people answered (comments: "
             f"{settings.pulse_comment_min_responses}), to owners and managers. Comments are kept "
             f"{settings.comment_retention_days} days."

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
     CheckboxesElement,
     ConversationFilter,
     ConversationSelectElement,
@@ -124,6 +126,10 @@ def launch_modal(
             ids.PULSE_REMINDERS_BLOCK, "Reminders", {str(k): v for k, v in REMINDER_LABELS.items()}, "1"
         ),
         _select_input(ids.PULSE_RECURRENCE_BLOCK, "Repeat", RECURRENCE_LABELS, "none"),
+        ActionsBlock(
+            elements=[ButtonElement(text="Preview what you'll see", action_id=ids.PULSE_PREVIEW)],
+        ),
+        context("Before launching: who would be asked, how many usually answer, what results will show."),
     ]
     return view(
         type="modal",

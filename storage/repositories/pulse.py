@@ -76,6 +76,20 @@ def recent_surveys(session: Session, team_id: str, limit: int) -> list[Survey]:
     )
 
 
+def closed_response_counts(session: Session, team_id: str, limit: int) -> list[tuple[int, int]]:
+    """(invited, answered) of the workspace's last `limit` closed surveys, newest first."""
+    closed = list(
+        session.execute(
+            select(Survey.id, Survey.invited_count)
+            .where(Survey.team_id == team_id, Survey.state == "closed")
+            .order_by(Survey.closed_at.desc(), Survey.id.desc())
+            .limit(limit)
+        ).all()
+    )
+    answered = participation_counts(session, [survey_id for survey_id, _ in closed])
+    return [(invited, answered.get(survey_id, 0)) for survey_id, invited in closed]
+
+
 # Invitees and participation ------------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.domain.actor import Actor
 from bot.domain.pulse import RESPONSE_NOTE_DUE_DAYS, Answered, SurveyDraft, SurveyInvalid
 from bot.domain.pulse_bank import BankItem
+from bot.domain.pulse_preview import LaunchPreview
 from bot.domain.pulse_questions import Question
 from bot.domain.pulse_stats import SurveyInfo, SurveyResults
 from bot.services.ports import Postbox
@@ -74,6 +75,10 @@ class PulseService:
     def validate(self, actor: Actor, draft: SurveyDraft) -> None:
         """Everything a launch checks before storing (the modal shows these next to inputs)."""
         self._launch.validate(actor, draft)
+
+    def launch_preview(self, actor: Actor, draft: SurveyDraft, resolve: AudienceResolver) -> LaunchPreview:
+        """What the owner would see of this draft before launching it (see Launch.preview)."""
+        return self._launch.preview(actor, draft, resolve)
 
     def launch(self, actor: Actor, draft: SurveyDraft) -> int:
         """Store the survey with its audience still to resolve (see `resolve_launches`); its id."""

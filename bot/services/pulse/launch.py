@@ -32,7 +32,9 @@ from bot.domain.pulse import (
     audience_problem,
     launch_problem,
 )
+from bot.domain.pulse_preview import RATE_SURVEYS, LaunchPreview, launch_preview, response_rate
 from bot.domain.pulse_questions import tag_questions
+from bot.domain.pulse_stats import SurveyInfo
 from bot.policy import Permission
 from bot.services.pulse.bank import Bank
 from bot.services.pulse.core import PulseCore
@@ -70,6 +72,48 @@ class Launch:
         problem = launch_problem(draft, self._core.clock.now())
         if problem is not None:
             raise problem
+
+    def preview(self, actor: Actor, draft: SurveyDraft, resolve: AudienceResolver) -> LaunchPreview:
+        """The launch preview of a draft, checked as its launch would be: who would be asked today
+        (Slack asked through `resolve`, the away left out as at launch), how many answers the workspace's
+        last closed surveys predict, and what its results would then show. Nothing is stored."""
+        self.validate(actor, draft)
+        ws = self._core.settings.get(actor.team_id)
+        audience, not_counted = None, None
+        try:
+            audience = sorted(set(resolve(actor.team_id, draft.audience)))
+        except (AudienceRefused, AudienceUnavailable) as unknown:
+            not_counted = str(unknown)
+        asked, away = None, 0
+        with self._core.sessions() as s:
+            if audience is not None:
+                people, away, _ = self.governor.leave_out(
+                    s, actor.team_id, audience, self._core.clock.now(), None
+                )
+                asked = len(people)
+            rate = response_rate(repo.closed_response_counts(s, actor.team_id, RATE_SURVEYS))
+        survey = SurveyInfo(
+            id=0,
+            title=draft.title,
+            questions=tuple(draft.questions),
+            anonymous=draft.anonymous,
+            min_responses=pulse_stats.effective_minimum(ws.pulse_min_responses),
+            closes_at=draft.closes_at,
+            timezone=ws.tz,
+            state="draft",
+            invited=asked or 0,
+            recurrence=draft.recurrence,
+        )
+        return launch_preview(
+            survey,
+            asked,
+            away=away,
+            not_counted=not_counted,
+            rate=rate,
+            comment_min_responses=pulse_stats.comment_minimum(
+                ws.pulse_comment_min_responses, ws.pulse_min_responses
+            ),
+        )
 
     def launch(self, actor: Actor, draft: SurveyDraft) -> int:
         """Store the survey, its audience still to be resolved (that row queues the work); its id."""

@@ -42,26 +42,25 @@ NOT_SCORED = "not_scored"
 CHUNK_CHARS = 1_000
 _SENTENCE_END = re.compile(r"(?<=[.!?\n])\s+")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
-# What CLD2 refuses as input ("invalid UTF-8"): control characters and lone surrogates.
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# What CLD2 refuses as input ("invalid UTF-8"): control characters, lone surrogates, noncharacters.
+_NOT_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+# Not words of any language: links, @handles, Slack's <…> mentions and HTML tags, HTML entities.
+_NOT_WORDS = re.compile(r"https?://\S+|<[^<>]{1,200}>|@[\w.-]+|&#?\w+;")
+# Below this many words, CLD2's call of another language is checked with English as the likely one.
+SHORT_TEXT_WORDS = 5
 _WORDS = re.compile(r"[a-z']+")
-# English function words: in English prose they are about 4 words in 10; in German, French, Spanish,
-# Dutch or Italian text, spelled in ASCII, few of them occur (measured in bench/sentiment.py).
-_ENGLISH_COMMON_TEXT = """
-a about after all also an and any are as at be because been but by can could did do does don't for
-from had has have he her his how i i'm if in into is it it's its just me my no not now of on one or
-our out so than that the their them then there they this to too up us very was we were what when
-which who why will with would you your
-"""
-ENGLISH_COMMON = frozenset(_ENGLISH_COMMON_TEXT.split())
-ENGLISH_SHARE = 0.2
 
 LANGUAGE_NAMES = {
     "ar": "Arabic", "cs": "Czech", "da": "Danish", "de": "German", "el": "Greek", "es": "Spanish",
     "fi": "Finnish", "fr": "French", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian",
     "it": "Italian", "ja": "Japanese", "ko": "Korean", "nb": "Norwegian", "nl": "Dutch", "no": "Norwegian",
     "pl": "Polish", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sv": "Swedish", "th": "Thai",
-    "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese",
+    "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese", "zh-Hant": "Chinese",
+    "iw": "Hebrew",
 }  # fmt: skip
 
 
@@ -223,40 +222,34 @@ def base_opinion(base: BaseScore, thresholds: Thresholds) -> Opinion:
     return Opinion(chosen, confidence)
 
 
-def plainly_english(text: str) -> bool:
-    """Text of mostly ASCII letters where common English words are frequent: English without asking the
-    language detector (half of a judgement's time once, when it was py3langid)."""
-    letters = _LETTERS.findall(text[: CHUNK_CHARS * 2])
-    if not letters or sum(1 for c in letters if c.isascii()) < 0.97 * len(letters):
-        return False
-    words = _WORDS.findall(text[: CHUNK_CHARS * 2].lower())
-    if len(words) < 4:
-        return False
-    common = sum(1 for w in words if w in ENGLISH_COMMON)
-    return common >= ENGLISH_SHARE * len(words)
-
-
 def detect_language(text: str, certainty: float = 0.9) -> str | None:
-    """The ISO code of `text`'s language, or None when too unsure to call (short text among them).
-    Plainly English text (see `plainly_english`) is "en" without asking the detector."""
+    """The ISO code of `text`'s language, or None when too unsure to call (short text among them)."""
     if len(_LETTERS.findall(text)) < 12:
         return None
-    if plainly_english(text):
-        return "en"
     return identify_language(text, certainty)
 
 
 def identify_language(text: str, certainty: float = 0.9) -> str | None:
-    """The detector alone: the language CLD2 calls reliably and finds at least `certainty` of the text in.
+    """The language CLD2 (pycld2: Chromium's compact detector, tables compiled in, ~2 MB) calls reliably
+    and finds at least `certainty` of the text in.
 
-    CLD2 (pycld2: Chromium's compact detector, tables compiled in, ~2 MB) is told that English is
-    likely: feedback reaching an English-speaking team mostly is, and without the hint it calls ~1 % of
-    three-word English snippets ("This soup cooks") Scots or Danish, reliably."""
+    Asked plainly first: a text of SHORT_TEXT_WORDS words or more that it calls another language is
+    that language, English fragments (an order number, "Status: delivered") or not. Shorter text it
+    calls another language is asked again with English as the likely language: alone, CLD2 calls ~1 % of
+    three-word English openings ("This soup cooks") Scots or Danish, reliably."""
+    sample = _NOT_WORDS.sub(" ", _NOT_TEXT.sub(" ", text[: CHUNK_CHARS * 2]))
+    plainly = _cld2(sample, certainty)
+    if plainly == "en" or (plainly is not None and len(sample.split()) >= SHORT_TEXT_WORDS):
+        return plainly
+    return _cld2(sample, certainty, hint="en")
+
+
+def _cld2(sample: str, certainty: float, hint: str | None = None) -> str | None:
     import pycld2
 
-    sample = _NOT_TEXT.sub(" ", text[: CHUNK_CHARS * 2])
     try:
-        reliable, _, found = pycld2.detect(sample, hintLanguage="en")
+        hints = {"hintLanguage": hint} if hint else {}
+        reliable, _, found = pycld2.detect(sample, **hints)
     except pycld2.error:  # bytes CLD2 will not read even after the clean-up: too unsure to call
         return None
     _, code, percent, _ = found[0]
@@ -264,7 +257,12 @@ def identify_language(text: str, certainty: float = 0.9) -> str | None:
 
 
 def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
+    """"German" for "de"; CLD2's own name for a code the table lacks ("iw": Hebrew, "tl": Tagalog)."""
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
+    import pycld2
+
+    return next((name.title() for name, known in pycld2.LANGUAGES if known == code), code)
 
 
 def judge(

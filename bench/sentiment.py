@@ -169,7 +169,7 @@ def _fixed(opinion: Opinion | None) -> Callable[[str], Opinion | None]:
 
 
 # Non-English customer text, hand-written for this check (not from any data set): none may be taken for
-# plainly English, or it would be scored by English lexicons instead of going to a human.
+# English, or it would be scored by English lexicons instead of going to a human.
 FOREIGN = [
     "Das Paket ist nie angekommen und niemand antwortet auf meine E-Mails. Eine Frechheit!",
     "Ich warte seit drei Wochen auf eine Antwort vom Kundendienst",

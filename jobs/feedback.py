@@ -13,5 +13,7 @@ def send_feedback_nudges(container: Container) -> None:
 
 def learn_feedback_labels(container: Container) -> None:
     """Teach each workspace's sentiment model its newly rated and corrected items (off the request path:
-    about 60 ms per model update, one update per batch)."""
+    about 60 ms per model update, one update per batch). Models an earlier learner stored are rebuilt
+    first, here rather than in a request."""
+    container.sentiment.upgrade_outdated()
     container.feedback.learn_pending()

@@ -59,11 +59,8 @@ def test_a_stored_model_learns_on_exactly_as_the_one_in_memory() -> None:
     reloaded = Learner.from_arrays(kept.to_arrays())
     for learner in (kept, reloaded):
         learner.learn(["Late again, and the box was crushed"], ["negative"])
-    assert np.allclose(kept.weights, reloaded.weights, atol=1e-6)
-    assert np.allclose(kept.bias, reloaded.bias)
-    said, heard = kept.predict(TEXTS[0]), reloaded.predict(TEXTS[0])
-    assert said is not None and heard is not None
-    assert (said.label, said.confidence) == (heard.label, pytest.approx(heard.confidence))
+    assert np.array_equal(kept.weights, reloaded.weights) and np.array_equal(kept.bias, reloaded.bias)
+    assert kept.predict(TEXTS[0]) == reloaded.predict(TEXTS[0])
     assert reloaded.to_arrays().steps == 5
 
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.clock import FixedClock
+from bot.container import Container
 from bot.domain import sentiment
 from bot.domain.errors import FieldError
 from bot.domain.ratings import RatingInvalid, parse_scale
@@ -145,11 +146,12 @@ def test_a_german_complaint_without_rating_needs_a_human_read(service: Sentiment
     assert (verdict.label, verdict.reason) == (sentiment.NEEDS_REVIEW, "not scored: German")
 
 
-def test_a_model_stored_by_the_previous_learner_is_rebuilt_not_called_corrupt(
+def test_a_model_stored_by_the_previous_learner_is_rebuilt_by_the_job_and_earns_its_place_again(
     service: SentimentModelService, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Models stored before the learner's format 2 (scikit-learn's, migration 0018) are rebuilt from the
-    workspace's examples on first use, keeping their measured standing."""
+    """Models stored before the learner's format 2 (scikit-learn's, migration 0018) are never rebuilt in a
+    request (judging may run before an ack); the learning job rebuilds them from the workspace's
+    examples, and the new learner starts with no measured standing."""
     teach(service, "T1", 6)
     with make_sessions(engine).begin() as s:
         row = s.get(SentimentModel, "T1")
@@ -157,9 +159,49 @@ def test_a_model_stored_by_the_previous_learner_is_rebuilt_not_called_corrupt(
         row.format, row.state = 1, None
         row.version += 1
     with caplog.at_level(logging.INFO):
-        service.learn("T1", "crate flonked", "negative", FROM_RATING)
+        assert service.judge("T1", UNRATED_BAD).source != sentiment.FROM_MODEL
     assert "format 1" in caplog.text and "corrupt" not in caplog.text
     with make_sessions(engine)() as s:
+        assert s.scalar(select(SentimentModel.format).where(SentimentModel.team_id == "T1")) == 1
+
+    assert service.upgrade_outdated() == 1
+    assert service.upgrade_outdated() == 0
+    with make_sessions(engine)() as s:
         row = s.get(SentimentModel, "T1")
-        assert row is not None and (row.format, row.in_use, row.examples_seen) == (2, True, 13)
+        assert row is not None and (row.format, row.in_use, row.recent, row.examples_seen) == (
+            2,
+            False,
+            [],
+            12,
+        )
+    assert service.judge("T1", UNRATED_BAD).source != sentiment.FROM_MODEL  # not measured yet
+    teach(service, "T1", 3)
     assert service.judge("T1", UNRATED_BAD).source == sentiment.FROM_MODEL
+
+
+def test_learning_rebuilds_a_model_of_the_previous_learner_before_learning_more(
+    service: SentimentModelService, engine: Engine
+) -> None:
+    teach(service, "T1", 6)
+    with make_sessions(engine).begin() as s:
+        row = s.get(SentimentModel, "T1")
+        assert row is not None
+        row.format, row.state = 1, None
+    service.learn("T1", "crate flonked", "negative", FROM_RATING)
+    with make_sessions(engine)() as s:
+        row = s.get(SentimentModel, "T1")
+        assert row is not None and (row.format, row.examples_seen) == (2, 13)
+        assert len(row.recent) <= 1  # the old learner's standing was not carried over
+
+
+def test_the_learning_job_upgrades_models_of_the_previous_learner(container: Container) -> None:
+    from jobs.feedback import learn_feedback_labels
+
+    teach(container.sentiment, "T1", 2)
+    with container.sessions.begin() as s:
+        row = s.get(SentimentModel, "T1")
+        assert row is not None
+        row.format, row.state = 1, None
+    learn_feedback_labels(container)
+    with container.sessions() as s:
+        assert s.scalar(select(SentimentModel.format).where(SentimentModel.team_id == "T1")) == 2

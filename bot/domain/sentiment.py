@@ -257,7 +257,7 @@ def _cld2(sample: str, certainty: float, hint: str | None = None) -> str | None:
 
 
 def language_name(code: str) -> str:
-    """"German" for "de"; CLD2's own name for a code the table lacks ("iw": Hebrew, "tl": Tagalog)."""
+    """ "German" for "de"; CLD2's own name for a code the table lacks ("iw": Hebrew, "tl": Tagalog)."""
     if code in LANGUAGE_NAMES:
         return LANGUAGE_NAMES[code]
     import pycld2

@@ -101,8 +101,9 @@ class Learner:
         k = len(CLASSES)
         self.weights = np.zeros((k, N_FEATURES), dtype=np.float32)
         self.squares = np.zeros((k, N_FEATURES), dtype=np.float32)
-        self.bias = np.zeros(k)
-        self.bias_squares = np.zeros(k)
+        # float32 like what is stored: a reloaded model goes on exactly as the one in memory would.
+        self.bias = np.zeros(k, dtype=np.float32)
+        self.bias_squares = np.zeros(k, dtype=np.float32)
         self.counts = np.zeros(k)
 
     @property
@@ -168,7 +169,7 @@ class Learner:
             FORMAT,
             list(CLASSES),
             zlib.compress(self.weights.tobytes(), 1),
-            zlib.compress(self.bias.astype(np.float32).tobytes(), 1),
+            zlib.compress(self.bias.tobytes(), 1),
             float(self.counts.sum()),
             zlib.compress(state.tobytes(), 1),
         )
@@ -195,8 +196,8 @@ class Learner:
             raise CorruptModel("weights or counts that do not add up")
         learner = cls()
         learner.weights = coef.reshape(k, N_FEATURES).copy()
-        learner.bias = intercept.astype(np.float64)
+        learner.bias = intercept.copy()
         learner.squares = state[: k * N_FEATURES].reshape(k, N_FEATURES).copy()
-        learner.bias_squares = state[k * N_FEATURES : k * N_FEATURES + k].astype(np.float64)
+        learner.bias_squares = state[k * N_FEATURES : k * N_FEATURES + k].copy()
         learner.counts = counts
         return learner

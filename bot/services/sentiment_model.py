@@ -43,7 +43,7 @@ from bot.services.sentiment_gate import (
     evaluations,
     qualifies,
 )
-from bot.services.sentiment_learner import CorruptModel, Learner, ModelArrays, OutdatedModel
+from bot.services.sentiment_learner import FORMAT, CorruptModel, Learner, ModelArrays, OutdatedModel
 from storage.models.sentiment import SentimentModel
 from storage.repositories import sentiment as repo
 
@@ -266,8 +266,9 @@ class SentimentModelService:
         try:
             return _stored(row), evaluations(row.recent)
         except OutdatedModel as exc:
+            # The earlier learner's measured standing is not this one's: it earns its place again.
             log.info("Sentiment model of %s is %s: rebuilding it from its examples", team_id, exc)
-            return self._rebuilt(s, team_id), evaluations(row.recent)
+            return self._rebuilt(s, team_id), []
         except (CorruptModel, TypeError, ValueError) as exc:
             log.warning(
                 "Sentiment model of %s is corrupt (%s): rebuilding it from its examples", team_id, exc
@@ -298,13 +299,16 @@ class SentimentModelService:
                 return None
             try:
                 learner = _stored(row)
+            except OutdatedModel as exc:
+                # Rebuilt by the learning job (upgrade_outdated), never here: this may run before an ack.
+                log.info("Sentiment model of %s is %s: base scorer used until it is rebuilt", team_id, exc)
+                with self._lock:
+                    self._cache[team_id] = _Cached(version, None, False)
+                return None
             except (CorruptModel, TypeError, ValueError) as exc:
-                if isinstance(exc, OutdatedModel):
-                    log.info("Sentiment model of %s is %s: base scorer used, model rebuilt", team_id, exc)
-                else:
-                    log.warning(
-                        "Sentiment model of %s is corrupt (%s): base scorer used, model rebuilt", team_id, exc
-                    )
+                log.warning(
+                    "Sentiment model of %s is corrupt (%s): base scorer used, model rebuilt", team_id, exc
+                )
                 self.rebuild(team_id, session=s)
                 if session is None:
                     self._forget_cache(team_id)
@@ -333,6 +337,26 @@ class SentimentModelService:
                 self._save(s, team_id, learner, repo.count_examples(s, team_id), recent, row)
         if session is None:
             self._forget_cache(team_id)
+
+    def upgrade_outdated(self) -> int:
+        """Rebuild, from their examples, the models stored by an earlier learner (FORMAT); how many. Each
+        starts with no measured standing, so it is used again only once it beats the base scorer."""
+        with self._sessions() as s:
+            teams = repo.teams_with_models_before(s, FORMAT)
+        upgraded = 0
+        for team_id in teams:
+            with self._sessions.begin() as s:
+                row = repo.load_model(s, team_id, for_update=True)
+                if row is None or row.format >= FORMAT:  # another process upgraded it meanwhile
+                    continue
+                learner = self._rebuilt(s, team_id)
+                if not learner.fitted:
+                    repo.delete_model(s, team_id)
+                else:
+                    self._save(s, team_id, learner, repo.count_examples(s, team_id), [], row)
+            self._forget_cache(team_id)
+            upgraded += 1
+        return upgraded
 
     def forget_customer(
         self, team_id: str, ref: str, *, item_refs: Sequence[str] = (), session: Session | None = None

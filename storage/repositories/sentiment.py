@@ -94,6 +94,11 @@ def model_version(session: Session, team_id: str) -> int | None:
     return session.scalar(select(SentimentModel.version).where(SentimentModel.team_id == team_id))
 
 
+def teams_with_models_before(session: Session, model_format: int) -> list[str]:
+    """Workspaces whose stored model is in a format older than `model_format`."""
+    return list(session.scalars(select(SentimentModel.team_id).where(SentimentModel.format < model_format)))
+
+
 def load_model(session: Session, team_id: str, *, for_update: bool = False) -> SentimentModel | None:
     """The stored model; `for_update` locks its row (PostgreSQL) so concurrent learners queue."""
     statement = select(SentimentModel).where(SentimentModel.team_id == team_id)

@@ -48,6 +48,7 @@ def resolve(
     *,
     team_id: str = "",
     directory: Directory | None = None,
+    page_users: bool = True,
 ) -> list[str]:
     """The user ids an audience stands for today (channel members and groups change between rounds).
 
@@ -66,6 +67,8 @@ def resolve(
         raise UserFacingError("Choose who to ask: a channel, a user group or some people.")
     if directory is not None and directory.is_filled(team_id):
         return sorted(set(directory.humans(team_id, members)))
+    if not page_users:  # users.list is Tier 2: a request waits for the directory instead
+        raise AudienceUnavailable("the people directory is still being filled")
     people = humans(client)
     return sorted({m for m in members if people.get(m, True)})
 
@@ -79,14 +82,17 @@ def usergroups(client: WebClient) -> list[tuple[str, str]]:
 
 
 def resolver(
-    clients: Callable[[str], WebClient], directory: Directory
+    clients: Callable[[str], WebClient], directory: Directory, *, page_users: bool = True
 ) -> Callable[[str, dict[str, Any]], list[str]]:
     """`resolve` for a workspace's audience, Slack's refusals turned into the pulse service's terms:
-    AudienceUnavailable (try again later) or AudienceRefused (with what to do about it)."""
+    AudienceUnavailable (try again later) or AudienceRefused (with what to do about it). Without
+    `page_users` (a request, not a job) an unfilled people directory is "try again later"."""
 
     def resolve_for(team_id: str, target: dict[str, Any]) -> list[str]:
         try:
-            return resolve(clients(team_id), target, team_id=team_id, directory=directory)
+            return resolve(
+                clients(team_id), target, team_id=team_id, directory=directory, page_users=page_users
+            )
         except SlackApiError as exc:
             reason = str(exc.response.get("error", "") or "")
             status = exc.response.status_code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import date, timedelta
 from typing import Any
@@ -36,7 +37,14 @@ from bot.views.pulse_modals import (
     response_note_modal,
     text_answer_modal,
 )
-from bot.views.pulse_preview import preview_modal, preview_problems_modal, preview_waiting_modal
+from bot.views.pulse_preview import (
+    preview_failed_modal,
+    preview_modal,
+    preview_problems_modal,
+    preview_waiting_modal,
+)
+
+log = logging.getLogger(__name__)
 
 COMMAND = "/pulse"
 DEFAULT_OPEN = timedelta(days=3)
@@ -217,9 +225,18 @@ def preview_launch(
         client.views_push(trigger_id=body["trigger_id"], view=preview_problems_modal(problems))
         return
     pushed = client.views_push(trigger_id=body["trigger_id"], view=preview_waiting_modal())["view"]
-    resolve = audience.resolver(services.slack.for_team, services.directory)
-    preview = services.pulse.launch_preview(actor, draft, resolve)
-    client.views_update(view_id=pushed["id"], hash=pushed.get("hash"), view=preview_modal(preview))
+    # The request's own client (fails fast on a rate limit), no users.list paging: a person is waiting.
+    resolve = audience.resolver(lambda _team: client, services.directory, page_users=False)
+    try:
+        shown = preview_modal(services.pulse.launch_preview(actor, draft, resolve))
+    except Exception:  # the trigger is spent: the waiting view is the one place left to say so
+        log.exception("launch preview failed")
+        shown = preview_failed_modal()
+    try:
+        client.views_update(view_id=pushed["id"], hash=pushed.get("hash"), view=shown)
+    except SlackApiError as exc:
+        if exc.response.get("error") != "not_found":  # not_found: they went back to the form already
+            raise
 
 
 def _button(action: dict[str, Any]) -> tuple[int, str, str, str | None]:

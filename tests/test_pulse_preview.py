@@ -16,10 +16,11 @@ from bot.domain.pulse_preview import ResponseRate, launch_preview, response_rate
 from bot.domain.pulse_questions import parse_questions
 from bot.domain.pulse_stats import SurveyInfo
 from bot.views import ids
+from bot.views.pulse_preview import preview_modal
 from storage.models import OutboxMessage, Survey
 from tests.conftest import OWNER
 from tests.pulse_helpers import Respondent, launch, launch_values, people
-from tests.slack_requests import SlackDriver
+from tests.slack_requests import TEAM_ID, SlackDriver
 from tests.slack_standin import SlackStandIn
 
 QUESTIONS = "[0-10] How likely are you to recommend working here?\n[1-5] I feel heard.\n[text] Why?"
@@ -90,6 +91,11 @@ def test_a_pooled_series_needs_at_least_the_pool_floor() -> None:
 # Through the real Bolt app ------------------------------------------------------------------------------
 
 
+def filled(container: Container) -> None:
+    """What the install-time job does: the workspace's people read into the directory."""
+    container.directory.fill_step(container.slack.for_team(TEAM_ID), TEAM_ID)
+
+
 def preview(driver: SlackDriver, slack: SlackStandIn, **values: Any) -> str:
     """Click "Preview what you'll see" in the launch form as it stands; the text of what was shown."""
     form = {"id": "VLAUNCH", "type": "modal", "callback_id": ids.PULSE_MODAL, "state": {"values": values}}
@@ -110,6 +116,7 @@ def test_the_preview_counts_who_would_be_asked_and_says_what_is_stored_and_sends
     driver: SlackDriver, container: Container, slack: SlackStandIn
 ) -> None:
     people(slack, 12)  # and three bots / deactivated accounts in the channel, left out as at launch
+    filled(container)
     closes = container.clock.now() + timedelta(days=3)
     shown = preview(driver, slack, **launch_values(closes=closes, questions=QUESTIONS))
     pushed = slack.calls_to("views.push")
@@ -138,6 +145,7 @@ def test_the_preview_predicts_answers_from_the_last_closed_surveys(
         Respondent.from_dm(driver, slack, user).click("q1", 9)
     container.pulse.close(container.actors.of("T0TEAM1", OWNER), first)
     people(slack, 7, channel="CSMALL1", prefix="US")
+    filled(container)
     closes = container.clock.now() + timedelta(days=3)
     shown = preview(driver, slack, **launch_values(channel="CSMALL1", closes=closes))
     assert "7 people today" in shown
@@ -152,6 +160,7 @@ def test_the_preview_says_when_the_launch_would_be_refused_or_pooled_or_slack_wo
     driver: SlackDriver, container: Container, slack: SlackStandIn
 ) -> None:
     people(slack, 3, channel="CTRIO01")
+    filled(container)
     closes = container.clock.now() + timedelta(days=3)
     once = preview(driver, slack, **launch_values(channel="CTRIO01", closes=closes))
     assert "This launch would be refused" in once and "at least 5 people" in once and "has 3" in once
@@ -173,3 +182,65 @@ def test_a_form_that_cannot_launch_is_not_previewed_and_says_what_to_fix(
     past = preview(driver, slack, **launch_values(closes=container.clock.now() - timedelta(hours=1)))
     assert "Fix these in the form first" in past
     assert not slack.calls_to("conversations.members") and stored_surveys(container) == 0
+
+
+def test_before_the_directory_is_filled_or_when_slack_is_busy_the_preview_says_try_again(
+    driver: SlackDriver, container: Container, slack: SlackStandIn
+) -> None:
+    """A person is waiting: no paging of users.list (Tier 2), no waiting out a rate limit."""
+    people(slack, 12)
+    closes = container.clock.now() + timedelta(days=3)
+    early = preview(driver, slack, **launch_values(closes=closes))
+    assert "Slack could not say just now; preview again in a minute" in early
+    assert not slack.calls_to("users.list")
+    filled(container)
+    slack.fail_next("conversations.members", "ratelimited")
+    busy = preview(driver, slack, **launch_values(closes=closes))
+    assert "preview again in a minute" in busy and "ratelimited" not in busy
+
+
+def test_a_preview_that_fails_after_the_waiting_view_says_so_there(
+    driver: SlackDriver, container: Container, slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The trigger is spent once the waiting view is pushed: the failure replaces it (no views.open with
+    a used trigger, no view left spinning)."""
+    people(slack, 12)
+    filled(container)
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(container.pulse, "launch_preview", broken)
+    closes = container.clock.now() + timedelta(days=3)
+    shown = preview(driver, slack, **launch_values(closes=closes))
+    assert "couldn't work out the preview just now" in shown
+    assert not slack.calls_to("views.open")
+
+
+def test_a_person_who_went_back_before_the_preview_was_ready_is_left_alone(
+    driver: SlackDriver, container: Container, slack: SlackStandIn
+) -> None:
+    people(slack, 12)
+    filled(container)
+    slack.fail_next("views.update", "not_found")
+    form = {
+        "id": "VLAUNCH",
+        "type": "modal",
+        "state": {"values": launch_values(closes=container.clock.now() + timedelta(days=3))},
+    }
+    response = driver.action(ids.PULSE_PREVIEW, user=OWNER, view=form, response_url=None)
+    assert response.status == 200
+    assert not slack.calls_to("views.open") and not slack.calls_to("chat.postEphemeral")
+
+
+def test_an_attributed_survey_says_comments_carry_names_and_a_series_says_short_rounds_are_combined() -> None:
+    attributed = launch_preview(
+        draft_info(anonymous=False), 12, rate=ResponseRate(10, 8, 1), comment_min_responses=5
+    )
+    text = json.dumps(preview_modal(attributed))
+    assert "the comments with who wrote each" in text and "without names" not in text
+    series = launch_preview(
+        draft_info(recurrence="weekly"), 12, rate=ResponseRate(10, 3, 1), comment_min_responses=5
+    )
+    assert series.outcome == r.AT_RISK
+    assert "combined with the next rounds" in json.dumps(preview_modal(series))

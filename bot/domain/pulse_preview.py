@@ -96,10 +96,12 @@ def launch_preview(
     return LaunchPreview(survey, asked, away, not_counted, rate, comment_min_responses, refusal)
 
 
-def shown_as(question: Question) -> str:
+def shown_as(question: Question, anonymous: bool) -> str:
     """What the results will show of one question (as bot/views/pulse.py renders them)."""
     if not question.scored:
-        return "the comments, word for word, without names"
+        return (
+            "the comments, word for word, without names" if anonymous else "the comments with who wrote each"
+        )
     if question.kind == SCALE_10:
         return "eNPS (promoters 9-10 minus detractors 0-6), its three counts, the mean, each score's count"
     return "the mean and how many chose each point of the scale"

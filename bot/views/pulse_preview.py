@@ -27,6 +27,20 @@ def preview_waiting_modal() -> dict[str, Any]:
     )
 
 
+def preview_failed_modal() -> dict[str, Any]:
+    return view(
+        type="modal",
+        title=truncate(TITLE, MODAL_TITLE_LIMIT),
+        close="Back",
+        blocks=[
+            md_section(
+                "Sorry, I couldn't work out the preview just now. Nothing was sent or saved: go back to "
+                "the form and preview again in a moment, or launch."
+            )
+        ],
+    )
+
+
 def preview_problems_modal(problems: Sequence[str]) -> dict[str, Any]:
     """The draft cannot be previewed yet: what to fix first (the same checks as Launch)."""
     lines = "\n".join(f"• {escape(p)}" for p in problems)
@@ -84,6 +98,12 @@ def _outcome_text(preview: LaunchPreview) -> str:
             f":warning: *Likely withheld*: results need {minimum} answers and about {preview.expected} "
             "are expected. If fewer answer by the close, you will see nothing but the count, so that no "
             "one can be singled out. A larger audience or a longer time to answer helps."
+            + (
+                " In a series, a round short of it is combined with the next rounds' and shown as a "
+                "direction (better, same, worse) once enough have answered."
+                if preview.survey.recurrence != "none"
+                else ""
+            )
         )
     shown = (
         f"with comments (they need {comments})"
@@ -110,7 +130,8 @@ def preview_modal(preview: LaunchPreview) -> dict[str, Any]:
     ]
     if preview.outcome not in (r.REFUSED, r.NOT_COUNTED, r.POOLED):
         per_question = "\n".join(
-            f"{n}. {escape(truncate(q.text, 120))}: {shown_as(q)}" for n, q in enumerate(survey.questions, 1)
+            f"{n}. {escape(truncate(q.text, 120))}: {shown_as(q, survey.anonymous)}"
+            for n, q in enumerate(survey.questions, 1)
         )
         blocks.append(md_section(f"*Per question*\n{per_question}"))
     if survey.anonymous:

@@ -46,6 +46,8 @@ from storage.repositories import pulse_people as people_repo
 log = logging.getLogger(__name__)
 
 AudienceResolver = Callable[[str, dict[str, Any]], list[str]]
+# A preview whose audience Slack could not give just now (busy, or the directory still filling).
+NOT_COUNTED_YET = "Slack could not say just now; preview again in a minute."
 
 
 class Launch:
@@ -82,8 +84,10 @@ class Launch:
         audience, not_counted = None, None
         try:
             audience = sorted(set(resolve(actor.team_id, draft.audience)))
-        except (AudienceRefused, AudienceUnavailable) as unknown:
-            not_counted = str(unknown)
+        except AudienceRefused as refused:
+            not_counted = str(refused)
+        except AudienceUnavailable:
+            not_counted = NOT_COUNTED_YET
         asked, away = None, 0
         with self._core.sessions() as s:
             if audience is not None:

@@ -1,8 +1,10 @@
-"""Sentiment quality and cost on public labelled text. Run by hand: python -m bench.sentiment [--data CSV].
+"""Sentiment quality and cost on public labelled text. Run by hand:
+python -m bench.sentiment [--data CSV] [--shuffle SEED]
 
-Per set: cold start (no labels) for TextBlob alone (before), VADER alone, and the pipeline (after);
-the learned model's curve after the stream's first 50/100/300/1000 items (scored on the rest);
-throughput, model size, and resident memory with 10 workspaces' models loaded (in a fresh process).
+CSV: the fine-food reviews (Text, Score) or any text,label file. Per set: cold start (no labels) for
+TextBlob alone (before), VADER alone, and the pipeline (after); the language detector; the learned
+model's curve after the stream's first 50/100/300/1000 items (scored on the rest); throughput, model
+size, and resident memory with 10 workspaces' models loaded (in a fresh process).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from bot.domain import sentiment
 from bot.domain.ratings import parse_scale
 from bot.domain.sentiment import NEEDS_REVIEW, NEGATIVE, NEUTRAL, POSITIVE, Opinion, Thresholds
 from bot.domain.sentiment_learning import FROM_RATING, LabelledText
-from bot.services.sentiment_learner import Learner
+from bot.services.sentiment_learner import Learner, Model
 from bot.services.sentiment_model import WINDOW, SentimentModelService, balanced, qualifies
 from storage.db import create_db_engine, make_sessions
 from storage.models import Base
@@ -237,7 +237,8 @@ def costs(texts: list[str], gold: list[str], stars: list[int]) -> None:
     stored = [arrays.coef, arrays.intercept, arrays.state or b""]
     print(f"model size per workspace: stored {sum(len(b) for b in stored) / 1024:.0f} kB "
           f"(compressed float32; {sum(len(zlib.decompress(b)) for b in stored) / 1024:.0f} kB raw), "
-          f"in memory {learner.nbytes / 1024:.0f} kB")  # fmt: skip
+          f"in memory {learner.nbytes / 1024:.0f} kB while learning, "
+          f"{Model.from_arrays(arrays).nbytes / 1024:.0f} kB cached for judging")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         engine = create_db_engine(url)

@@ -14,6 +14,7 @@ import pytest
 from bot.services.sentiment_learner import (
     CorruptModel,
     Learner,
+    Model,
     ModelArrays,
     OutdatedModel,
     features,
@@ -99,3 +100,18 @@ def test_arrays_are_plain_bytes() -> None:
     arrays = learner.to_arrays()
     assert isinstance(arrays, ModelArrays)
     assert all(isinstance(b, bytes) for b in (arrays.coef, arrays.intercept, arrays.state))
+
+
+def test_judging_keeps_only_the_weights_in_memory() -> None:
+    """A workspace's model is cached for judging as weights alone: half a Learner, the same opinions."""
+    learner = Learner()
+    learner.learn(TEXTS, LABELS)
+    arrays = learner.to_arrays()
+    model = Model.from_arrays(arrays)
+    assert not isinstance(model, Learner) and model.nbytes * 2 < learner.nbytes
+    assert [model.predict(t) for t in TEXTS] == [learner.predict(t) for t in TEXTS]
+    # Its learner state is read (and checked) only to learn: judging goes on with a damaged one.
+    damaged = replace(arrays, state=b"garbage")
+    assert Model.from_arrays(damaged).predict(TEXTS[0]) == learner.predict(TEXTS[0])
+    with pytest.raises(CorruptModel):
+        Learner.from_arrays(damaged)

@@ -94,15 +94,80 @@ def _hashed(grams: Counter[str], offset: int, size: int) -> dict[int, float]:
     return {index: value / norm for index, value in counts.items()}
 
 
-class Learner:
-    """Softmax regression over hashed n-grams, learned one example at a time with AdaGrad steps."""
+class Model:
+    """What judging needs of a learned model: its weights. A workspace's model is kept in memory like
+    this (half the size of a Learner, which also holds AdaGrad's sums to go on learning)."""
 
     def __init__(self) -> None:
         k = len(CLASSES)
         self.weights = np.zeros((k, N_FEATURES), dtype=np.float32)
-        self.squares = np.zeros((k, N_FEATURES), dtype=np.float32)
         # float32 like what is stored: a reloaded model goes on exactly as the one in memory would.
         self.bias = np.zeros(k, dtype=np.float32)
+        self.examples = 0.0
+
+    @property
+    def fitted(self) -> bool:
+        return self.examples > 0
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays of this model."""
+        return self.weights.nbytes + self.bias.nbytes
+
+    def _probabilities(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
+        scores = self.weights[:, indices] @ values + self.bias
+        exp = np.exp(scores - scores.max())
+        return np.asarray(exp / exp.sum())
+
+    def _opinion(self, row: Features) -> Opinion | None:
+        if not self.fitted:
+            return None
+        probabilities = self._probabilities(*row)
+        best = int(np.argmax(probabilities))
+        return Opinion(CLASSES[best], float(probabilities[best]))
+
+    def predict(self, text: str) -> Opinion | None:
+        """The most probable label and its probability; None before anything was learned."""
+        return self._opinion(features(text))
+
+    def predict_many(self, texts: Sequence[str]) -> list[Opinion | None]:
+        return [self._opinion(features(text)) for text in texts]
+
+    @classmethod
+    def from_arrays(cls, arrays: ModelArrays) -> Model:
+        """The stored weights, for judging; CorruptModel if they do not add up (the learner's own state
+        is read, and checked, only to learn: Learner.from_arrays)."""
+        model = cls()
+        model.weights, model.bias = _weights(arrays)
+        model.examples = arrays.steps
+        return model
+
+
+def _weights(arrays: ModelArrays) -> tuple[np.ndarray, np.ndarray]:
+    if arrays.format < FORMAT:
+        raise OutdatedModel(f"stored in format {arrays.format}, this version reads {FORMAT}")
+    if arrays.format != FORMAT or list(arrays.classes) != list(CLASSES):
+        raise CorruptModel(f"unknown model format {arrays.format} / classes {arrays.classes}")
+    k = len(CLASSES)
+    try:
+        coef = np.frombuffer(zlib.decompress(arrays.coef), dtype=np.float32)
+        intercept = np.frombuffer(zlib.decompress(arrays.intercept), dtype=np.float32)
+    except (zlib.error, ValueError, TypeError) as exc:
+        raise CorruptModel(f"unreadable weights: {exc}") from exc
+    if coef.size != k * N_FEATURES or intercept.size != k:
+        raise CorruptModel(f"weights of the wrong size: {coef.size}, {intercept.size}")
+    if not (np.isfinite(coef).all() and np.isfinite(intercept).all() and arrays.steps >= 1):
+        raise CorruptModel("weights that are not finite, or no example learned")
+    return coef.reshape(k, N_FEATURES).copy(), intercept.copy()
+
+
+class Learner(Model):
+    """Softmax regression over hashed n-grams, learned one example at a time with AdaGrad steps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        k = len(CLASSES)
+        self.squares = np.zeros((k, N_FEATURES), dtype=np.float32)
         self.bias_squares = np.zeros(k, dtype=np.float32)
         self.counts = np.zeros(k)
 
@@ -112,13 +177,7 @@ class Learner:
 
     @property
     def nbytes(self) -> int:
-        """Memory held by the arrays of this model."""
-        return sum(a.nbytes for a in (self.weights, self.squares, self.bias, self.bias_squares, self.counts))
-
-    def _probabilities(self, indices: np.ndarray, values: np.ndarray) -> np.ndarray:
-        scores = self.weights[:, indices] @ values + self.bias
-        exp = np.exp(scores - scores.max())
-        return np.asarray(exp / exp.sum())
+        return super().nbytes + self.squares.nbytes + self.bias_squares.nbytes + self.counts.nbytes
 
     def _step(self, indices: np.ndarray, values: np.ndarray, label: int) -> None:
         self.counts[label] += 1
@@ -147,20 +206,6 @@ class Learner:
             self._step(*row, CLASSES.index(label))
         return before
 
-    def _opinion(self, row: Features) -> Opinion | None:
-        if not self.fitted:
-            return None
-        probabilities = self._probabilities(*row)
-        best = int(np.argmax(probabilities))
-        return Opinion(CLASSES[best], float(probabilities[best]))
-
-    def predict(self, text: str) -> Opinion | None:
-        """The most probable label and its probability; None before anything was learned."""
-        return self._opinion(features(text))
-
-    def predict_many(self, texts: Sequence[str]) -> list[Opinion | None]:
-        return [self._opinion(features(text)) for text in texts]
-
     def to_arrays(self) -> ModelArrays:
         if not self.fitted:
             raise CorruptModel("nothing learned yet")
@@ -176,27 +221,20 @@ class Learner:
 
     @classmethod
     def from_arrays(cls, arrays: ModelArrays) -> Learner:
-        """Rebuild a learner from stored arrays; CorruptModel if anything does not add up."""
-        if arrays.format < FORMAT:
-            raise OutdatedModel(f"stored in format {arrays.format}, this version reads {FORMAT}")
-        if arrays.format != FORMAT or list(arrays.classes) != list(CLASSES):
-            raise CorruptModel(f"unknown model format {arrays.format} / classes {arrays.classes}")
+        """A learner from stored arrays, to learn on; CorruptModel if anything does not add up."""
+        weights, bias = _weights(arrays)
         k = len(CLASSES)
         try:
-            coef = np.frombuffer(zlib.decompress(arrays.coef), dtype=np.float32)
-            intercept = np.frombuffer(zlib.decompress(arrays.intercept), dtype=np.float32)
             state = np.frombuffer(zlib.decompress(arrays.state or b""), dtype=np.float32)
         except (zlib.error, ValueError, TypeError) as exc:
-            raise CorruptModel(f"unreadable weights: {exc}") from exc
-        if coef.size != k * N_FEATURES or intercept.size != k or state.size != k * N_FEATURES + 2 * k:
-            raise CorruptModel(f"arrays of the wrong size: {coef.size}, {intercept.size}, {state.size}")
-        arrays_ok = all(np.isfinite(a).all() for a in (coef, intercept, state))
+            raise CorruptModel(f"unreadable learner state: {exc}") from exc
+        if state.size != k * N_FEATURES + 2 * k:
+            raise CorruptModel(f"learner state of the wrong size: {state.size}")
         counts = state[-k:].astype(np.float64)
-        if not arrays_ok or (state < 0).any() or arrays.steps < 1 or counts.sum() != arrays.steps:
-            raise CorruptModel("weights or counts that do not add up")
+        if not np.isfinite(state).all() or (state < 0).any() or counts.sum() != arrays.steps:
+            raise CorruptModel("learner state that does not add up")
         learner = cls()
-        learner.weights = coef.reshape(k, N_FEATURES).copy()
-        learner.bias = intercept.copy()
+        learner.weights, learner.bias = weights, bias
         learner.squares = state[: k * N_FEATURES].reshape(k, N_FEATURES).copy()
         learner.bias_squares = state[k * N_FEATURES : k * N_FEATURES + k].copy()
         learner.counts = counts

@@ -43,7 +43,7 @@ from bot.services.sentiment_gate import (
     evaluations,
     qualifies,
 )
-from bot.services.sentiment_learner import FORMAT, CorruptModel, Learner, ModelArrays, OutdatedModel
+from bot.services.sentiment_learner import FORMAT, CorruptModel, Learner, Model, ModelArrays, OutdatedModel
 from storage.models.sentiment import SentimentModel
 from storage.repositories import sentiment as repo
 
@@ -52,14 +52,14 @@ log = logging.getLogger(__name__)
 __all__ = ["WINDOW", "SentimentModelService", "balanced", "evaluations", "qualifies"]
 
 REBUILD_BATCH = 256
-# Models kept in memory (1.5 MB each); the least recently used is dropped and reloaded when needed.
+# Models kept in memory (weights only: 0.75 MB each); the least recently used is dropped, then reloaded.
 CACHED_MODELS = 50
 
 
 @dataclass
 class _Cached:
     version: int
-    learner: Learner | None
+    model: Model | None
     in_use: bool
 
 
@@ -106,9 +106,9 @@ class SentimentModelService:
     ) -> list[Judgement | RatingInvalid]:
         """judge() for a batch (CSV import): the model is read once and predicts all texts in one go; an
         item whose rating is off its scale gets its RatingInvalid in place of a Judgement."""
-        learner = self._model_in_use(team_id, None)
+        model = self._model_in_use(team_id, None)
         texts = [text for text, _, _ in items]
-        opinions = learner.predict_many(texts) if learner is not None else [None] * len(texts)
+        opinions = model.predict_many(texts) if model is not None else [None] * len(texts)
         limits = thresholds or self._thresholds
         out: list[Judgement | RatingInvalid] = []
         for (text, rating, scale), opinion in zip(items, opinions, strict=True):
@@ -137,12 +137,12 @@ class SentimentModelService:
         thresholds: Thresholds | None = None,
     ) -> Judgement:
         """The Judgement of `text` in this workspace. Raises RatingInvalid for a rating off its scale."""
-        learner = self._model_in_use(team_id, session)
+        model = self._model_in_use(team_id, session)
         return sentiment.judge(
             text,
             rating,
             scale,
-            learned=learner.predict if learner is not None else None,
+            learned=model.predict if model is not None else None,
             thresholds=thresholds or self._thresholds,
         )
 
@@ -264,7 +264,7 @@ class SentimentModelService:
         if row is None:
             return Learner(), []
         try:
-            return _stored(row), evaluations(row.recent)
+            return Learner.from_arrays(_arrays(row)), evaluations(row.recent)
         except OutdatedModel as exc:
             # The earlier learner's measured standing is not this one's: it earns its place again.
             log.info("Sentiment model of %s is %s: rebuilding it from its examples", team_id, exc)
@@ -283,7 +283,7 @@ class SentimentModelService:
             learner.learn([e.text for e in batch], [e.label for e in batch])
         return learner
 
-    def _model_in_use(self, team_id: str, session: Session | None) -> Learner | None:
+    def _model_in_use(self, team_id: str, session: Session | None) -> Model | None:
         with self._transaction(session) as s:
             version = repo.model_version(s, team_id)
             if version is None:
@@ -293,12 +293,12 @@ class SentimentModelService:
                 if cached is not None:
                     self._cache.move_to_end(team_id)
             if cached is not None and cached.version == version:
-                return cached.learner if cached.in_use else None
+                return cached.model if cached.in_use else None
             row = repo.load_model(s, team_id)
             if row is None:
                 return None
             try:
-                learner = _stored(row)
+                model = Model.from_arrays(_arrays(row))
             except OutdatedModel as exc:
                 # Rebuilt by the learning job (upgrade_outdated), never here: this may run before an ack.
                 log.info("Sentiment model of %s is %s: base scorer used until it is rebuilt", team_id, exc)
@@ -316,11 +316,11 @@ class SentimentModelService:
             # Cached with the version read, also inside a caller's (read-only) transaction: a model saved
             # later has another version and is reloaded.
             with self._lock:
-                self._cache[team_id] = _Cached(version, learner, row.in_use)
+                self._cache[team_id] = _Cached(version, model, row.in_use)
                 self._cache.move_to_end(team_id)
                 while len(self._cache) > CACHED_MODELS:
                     self._cache.popitem(last=False)
-            return learner if row.in_use else None
+            return model if row.in_use else None
 
     def rebuild(self, team_id: str, *, session: Session | None = None) -> None:
         """Train the workspace's model afresh from its stored examples (none left: the model is removed).
@@ -407,10 +407,8 @@ class SentimentModelService:
             self._cache.pop(team_id, None)
 
 
-def _stored(row: SentimentModel) -> Learner:
-    return Learner.from_arrays(
-        ModelArrays(row.format, list(row.classes), row.coef, row.intercept, row.steps, row.state)
-    )
+def _arrays(row: SentimentModel) -> ModelArrays:
+    return ModelArrays(row.format, list(row.classes), row.coef, row.intercept, row.steps, row.state)
 
 
 def _fixed(opinion: Opinion) -> Callable[[str], Opinion | None]:

@@ -56,6 +56,11 @@ def resolve(
     directory (no users.list paging); before it is filled (the first minutes after install), by paging
     Slack's: this runs in a job, never before an ack."""
     kind = audience.get("kind")
+    directory_filled = directory is not None and directory.is_filled(team_id)
+    if not page_users and not directory_filled:  # users.list is Tier 2: a request does without it
+        if kind == "people":
+            return sorted(set(audience.get("people") or []))  # as picked (bots not left out yet)
+        raise AudienceUnavailable("the people directory is still being filled")
     if kind == "channel":
         members = _paged(client, "conversations.members", "members", channel=audience["ref"])
     elif kind == "usergroup":
@@ -65,10 +70,8 @@ def resolve(
         members = list(audience.get("people") or [])
     else:
         raise UserFacingError("Choose who to ask: a channel, a user group or some people.")
-    if directory is not None and directory.is_filled(team_id):
+    if directory is not None and directory_filled:
         return sorted(set(directory.humans(team_id, members)))
-    if not page_users:  # users.list is Tier 2: a request waits for the directory instead
-        raise AudienceUnavailable("the people directory is still being filled")
     people = humans(client)
     return sorted({m for m in members if people.get(m, True)})
 

@@ -229,7 +229,9 @@ def preview_launch(
     resolve = audience.resolver(lambda _team: client, services.directory, page_users=False)
     try:
         shown = preview_modal(services.pulse.launch_preview(actor, draft, resolve))
-    except Exception:  # the trigger is spent: the waiting view is the one place left to say so
+    except UserFacingError as problem:  # the trigger is spent: the waiting view is the place to say so
+        shown = preview_failed_modal(problem.message)
+    except Exception:
         log.exception("launch preview failed")
         shown = preview_failed_modal()
     try:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from bot.container import Container
 from bot.domain import pulse_preview as r
+from bot.domain.errors import UserFacingError
 from bot.domain.pulse_preview import ResponseRate, launch_preview, response_rate
 from bot.domain.pulse_questions import parse_questions
 from bot.domain.pulse_stats import SurveyInfo
@@ -188,15 +189,17 @@ def test_before_the_directory_is_filled_or_when_slack_is_busy_the_preview_says_t
     driver: SlackDriver, container: Container, slack: SlackStandIn
 ) -> None:
     """A person is waiting: no paging of users.list (Tier 2), no waiting out a rate limit."""
-    people(slack, 12)
+    team = people(slack, 12)
     closes = container.clock.now() + timedelta(days=3)
     early = preview(driver, slack, **launch_values(closes=closes))
-    assert "Slack could not say just now; preview again in a minute" in early
-    assert not slack.calls_to("users.list")
+    assert "still reading this workspace's people" in early and "preview again shortly" in early
+    assert not slack.calls_to("users.list") and not slack.calls_to("conversations.members")
+    picked = preview(driver, slack, **launch_values(channel=None, people=team[:6], closes=closes))
+    assert "6 people today" in picked  # picked people need no directory to be counted
     filled(container)
     slack.fail_next("conversations.members", "ratelimited")
     busy = preview(driver, slack, **launch_values(closes=closes))
-    assert "preview again in a minute" in busy and "ratelimited" not in busy
+    assert "preview again shortly" in busy and "ratelimited" not in busy
 
 
 def test_a_preview_that_fails_after_the_waiting_view_says_so_there(
@@ -215,6 +218,20 @@ def test_a_preview_that_fails_after_the_waiting_view_says_so_there(
     shown = preview(driver, slack, **launch_values(closes=closes))
     assert "couldn't work out the preview just now" in shown
     assert not slack.calls_to("views.open")
+
+
+def test_a_refusal_found_after_the_waiting_view_is_said_there_in_its_own_words(
+    driver: SlackDriver, container: Container, slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people(slack, 12)
+    filled(container)
+
+    def refused(*_args: Any) -> None:
+        raise UserFacingError("Survey launches are paused by an owner.")
+
+    monkeypatch.setattr(container.pulse, "launch_preview", refused)
+    shown = preview(driver, slack, **launch_values(closes=container.clock.now() + timedelta(days=3)))
+    assert "Survey launches are paused by an owner." in shown
 
 
 def test_a_person_who_went_back_before_the_preview_was_ready_is_left_alone(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -205,3 +206,40 @@ def test_the_learning_job_upgrades_models_of_the_previous_learner(container: Con
     learn_feedback_labels(container)
     with container.sessions() as s:
         assert s.scalar(select(SentimentModel.format).where(SentimentModel.team_id == "T1")) == 2
+
+
+def test_one_workspace_whose_upgrade_fails_does_not_stop_the_others(
+    service: SentimentModelService, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for team in ("T1", "T2"):
+        teach(service, team, 2)
+    with make_sessions(engine).begin() as s:
+        for row in s.scalars(select(SentimentModel)):
+            row.format, row.state = 1, None
+    real = service._rebuilt
+
+    def failing_for_t1(s: Any, team_id: str) -> Any:
+        if team_id == "T1":
+            raise RuntimeError("bad data")
+        return real(s, team_id)
+
+    monkeypatch.setattr(service, "_rebuilt", failing_for_t1)
+    assert service.upgrade_outdated() == 1
+    with make_sessions(engine)() as s:
+        formats = dict(s.execute(select(SentimentModel.team_id, SentimentModel.format)).all())
+    assert formats == {"T1": 1, "T2": 2}
+
+
+def test_forgetting_a_customer_in_a_model_of_the_previous_learner_drops_its_standing(
+    service: SentimentModelService, engine: Engine
+) -> None:
+    teach(service, "T1", 6)
+    service.learn("T1", "zorblat crate flonked at ann's", "negative", FROM_RATING, "ann@example.com")
+    with make_sessions(engine).begin() as s:
+        row = s.get(SentimentModel, "T1")
+        assert row is not None and row.in_use and row.recent
+        row.format, row.state = 1, None
+    assert service.forget_customer("T1", "ann@example.com") == 1
+    with make_sessions(engine)() as s:
+        row = s.get(SentimentModel, "T1")
+        assert row is not None and (row.format, row.recent, row.in_use) == (2, [], False)

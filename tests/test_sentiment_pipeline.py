@@ -128,20 +128,26 @@ def test_no_text_breaks_the_language_detector(text: str) -> None:
         ("Der Kundenservice antwortet nicht. Tracking number: 1Z999AA10123456784, Status: delivered", "de"),
         ("Ik wacht al twee weken op antwoord. Best regards, Jan", "nl"),
         ("<@U0123ABCD> Mijn pakket is nooit aangekomen. https://example.com/track?id=42", "nl"),
+        ("订单 #8812 Status: Delivered successfully 但是我根本没有收到，客服也不回复", "zh"),
+        ("Order 8812 - Status: Delivered successfully. 荷物が届いていません。", "ja"),
+        ("东西没收到，客服不回复。", "zh"),
+        ("Preis < 10 Euro aber Qualität > schlecht, nie wieder bestellt", "de"),
     ],
 )
 def test_english_fragments_do_not_make_a_complaint_english(text: str, code: str) -> None:
-    """Asked with English as the likely language only, CLD2 calls the first English; the complaint
-    would then be scored by English lexicons (neutral) instead of going to a person."""
+    """Asked with English as the likely language only, CLD2 calls the first English; Chinese beside an
+    English status line is split by script (62 % Chinese), under a 90 % certainty; "< 10 … >" is not a
+    tag. Each would be scored by English lexicons (neutral, even positive) instead of going to a person."""
     assert sentiment.detect_language(text) == code
 
 
 def test_every_language_has_a_name() -> None:
-    assert [sentiment.language_name(c) for c in ("de", "iw", "zh-Hant", "tl")] == [
+    assert [sentiment.language_name(c) for c in ("de", "iw", "zh-Hant", "tl", "ht")] == [
         "German",
         "Hebrew",
         "Chinese",
         "Tagalog",
+        "Haitian Creole",
     ]
     verdict = judge("Hindi ko natanggap ang aking order at walang sumasagot sa aking mga email.")
     assert verdict.reason == "not scored: Tagalog"

@@ -326,14 +326,15 @@ class SentimentModelService:
         """Train the workspace's model afresh from its stored examples (none left: the model is removed).
 
         The measured standing (recent evaluations) is kept when readable, so a rebuilt model keeps or
-        loses its place on evidence, not by accident."""
+        loses its place on evidence, not by accident; a model an earlier learner stored starts with none
+        (its standing was that learner's)."""
         with self._transaction(session) as s:
             row = repo.load_model(s, team_id, for_update=True)
             learner = self._rebuilt(s, team_id)
             if not learner.fitted:
                 repo.delete_model(s, team_id)
             else:
-                recent = evaluations(row.recent) if row is not None else []
+                recent = evaluations(row.recent) if row is not None and row.format >= FORMAT else []
                 self._save(s, team_id, learner, repo.count_examples(s, team_id), recent, row)
         if session is None:
             self._forget_cache(team_id)
@@ -345,15 +346,15 @@ class SentimentModelService:
             teams = repo.teams_with_models_before(s, FORMAT)
         upgraded = 0
         for team_id in teams:
-            with self._sessions.begin() as s:
-                row = repo.load_model(s, team_id, for_update=True)
-                if row is None or row.format >= FORMAT:  # another process upgraded it meanwhile
-                    continue
-                learner = self._rebuilt(s, team_id)
-                if not learner.fitted:
-                    repo.delete_model(s, team_id)
-                else:
-                    self._save(s, team_id, learner, repo.count_examples(s, team_id), [], row)
+            try:
+                with self._sessions.begin() as s:
+                    row = repo.load_model(s, team_id, for_update=True)
+                    if row is None or row.format >= FORMAT:  # another process upgraded it meanwhile
+                        continue
+                    self.rebuild(team_id, session=s)
+            except Exception:  # one workspace's failure must not stop the others' (nor their learning)
+                log.exception("Upgrading the sentiment model of %s failed; retried on the next run", team_id)
+                continue
             self._forget_cache(team_id)
             upgraded += 1
         return upgraded

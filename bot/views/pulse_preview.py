@@ -27,17 +27,15 @@ def preview_waiting_modal() -> dict[str, Any]:
     )
 
 
-def preview_failed_modal() -> dict[str, Any]:
+def preview_failed_modal(problem: str | None = None) -> dict[str, Any]:
+    text = (
+        escape(problem)
+        if problem
+        else "Sorry, I couldn't work out the preview just now. Nothing was sent or saved: go back to the "
+        "form and preview again in a moment, or launch."
+    )
     return view(
-        type="modal",
-        title=truncate(TITLE, MODAL_TITLE_LIMIT),
-        close="Back",
-        blocks=[
-            md_section(
-                "Sorry, I couldn't work out the preview just now. Nothing was sent or saved: go back to "
-                "the form and preview again in a moment, or launch."
-            )
-        ],
+        type="modal", title=truncate(TITLE, MODAL_TITLE_LIMIT), close="Back", blocks=[md_section(text)]
     )
 
 

@@ -47,7 +47,10 @@ log = logging.getLogger(__name__)
 
 AudienceResolver = Callable[[str, dict[str, Any]], list[str]]
 # A preview whose audience Slack could not give just now (busy, or the directory still filling).
-NOT_COUNTED_YET = "Slack could not say just now; preview again in a minute."
+NOT_COUNTED_YET = (
+    "Slack could not say just now, or I am still reading this workspace's people (a few minutes after "
+    "install): preview again shortly."
+)
 
 
 class Launch:

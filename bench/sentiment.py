@@ -26,8 +26,9 @@ from bot.domain import sentiment
 from bot.domain.ratings import parse_scale
 from bot.domain.sentiment import NEEDS_REVIEW, NEGATIVE, NEUTRAL, POSITIVE, Opinion, Thresholds
 from bot.domain.sentiment_learning import FROM_RATING, LabelledText
+from bot.services.sentiment_gate import WINDOW, balanced, qualifies
 from bot.services.sentiment_learner import Learner, Model
-from bot.services.sentiment_model import WINDOW, SentimentModelService, balanced, qualifies
+from bot.services.sentiment_model import SentimentModelService
 from storage.db import create_db_engine, make_sessions
 from storage.models import Base
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot.services.sentiment_cache import Cached, ModelCache
 from bot.services.sentiment_learner import (
     CorruptModel,
     Learner,
@@ -115,3 +116,16 @@ def test_judging_keeps_only_the_weights_in_memory() -> None:
     assert Model.from_arrays(damaged).predict(TEXTS[0]) == learner.predict(TEXTS[0])
     with pytest.raises(CorruptModel):
         Learner.from_arrays(damaged)
+
+
+def test_the_model_cache_keeps_the_most_recently_used_at_their_version() -> None:
+    cache = ModelCache(size=2)
+    model = Model()
+    for team in ("T1", "T2"):
+        cache.put(team, Cached(1, model, True))
+    assert cache.get("T1", 1) is not None  # T1 used: T2 is now the least recent
+    cache.put("T3", Cached(1, model, True))
+    assert cache.get("T2", 1) is None and cache.get("T1", 1) is not None
+    assert cache.get("T1", 2) is None  # saved since: read again
+    cache.forget("T1")
+    assert cache.get("T1", 1) is None

@@ -11,11 +11,8 @@ items holding ~15 negatives, too few to tell a better model from luck, and put m
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,13 +30,13 @@ from bot.domain.sentiment import (
     Thresholds,
 )
 from bot.domain.sentiment_learning import LabelledText, ModelQuality
+from bot.services.sentiment_cache import Cached, ModelCache
 from bot.services.sentiment_gate import (
     MARGIN,
     MIN_EXAMPLES,
     MIN_PER_LABEL,
     MIN_WINDOW,
     WINDOW,
-    balanced,
     evaluations,
     qualifies,
 )
@@ -49,18 +46,7 @@ from storage.repositories import sentiment as repo
 
 log = logging.getLogger(__name__)
 
-__all__ = ["WINDOW", "SentimentModelService", "balanced", "evaluations", "qualifies"]
-
 REBUILD_BATCH = 256
-# Models kept in memory (weights only: 0.75 MB each); the least recently used is dropped, then reloaded.
-CACHED_MODELS = 50
-
-
-@dataclass
-class _Cached:
-    version: int
-    model: Model | None
-    in_use: bool
 
 
 class SentimentModelService:
@@ -86,8 +72,7 @@ class SentimentModelService:
         self._min_window = min(min_window, window)
         self._min_per_label = min_per_label
         self._margin = margin
-        self._cache: OrderedDict[str, _Cached] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = ModelCache()
 
     @contextmanager
     def _transaction(self, session: Session | None) -> Iterator[Session]:
@@ -288,11 +273,8 @@ class SentimentModelService:
             version = repo.model_version(s, team_id)
             if version is None:
                 return None
-            with self._lock:
-                cached = self._cache.get(team_id)
-                if cached is not None:
-                    self._cache.move_to_end(team_id)
-            if cached is not None and cached.version == version:
+            cached = self._cache.get(team_id, version)
+            if cached is not None:
                 return cached.model if cached.in_use else None
             row = repo.load_model(s, team_id)
             if row is None:
@@ -302,8 +284,7 @@ class SentimentModelService:
             except OutdatedModel as exc:
                 # Rebuilt by the learning job (upgrade_outdated), never here: this may run before an ack.
                 log.info("Sentiment model of %s is %s: base scorer used until it is rebuilt", team_id, exc)
-                with self._lock:
-                    self._cache[team_id] = _Cached(version, None, False)
+                self._cache.put(team_id, Cached(version, None, False))
                 return None
             except (CorruptModel, TypeError, ValueError) as exc:
                 log.warning(
@@ -315,11 +296,7 @@ class SentimentModelService:
                 return None
             # Cached with the version read, also inside a caller's (read-only) transaction: a model saved
             # later has another version and is reloaded.
-            with self._lock:
-                self._cache[team_id] = _Cached(version, model, row.in_use)
-                self._cache.move_to_end(team_id)
-                while len(self._cache) > CACHED_MODELS:
-                    self._cache.popitem(last=False)
+            self._cache.put(team_id, Cached(version, model, row.in_use))
             return model if row.in_use else None
 
     def rebuild(self, team_id: str, *, session: Session | None = None) -> None:
@@ -404,8 +381,7 @@ class SentimentModelService:
         )
 
     def _forget_cache(self, team_id: str) -> None:
-        with self._lock:
-            self._cache.pop(team_id, None)
+        self._cache.forget(team_id)
 
 
 def _arrays(row: SentimentModel) -> ModelArrays:

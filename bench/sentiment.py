@@ -304,7 +304,11 @@ def main() -> None:
     if args.rss:
         rss_probe(args.rss)
         return
+    if not args.data.is_file():
+        raise SystemExit(f"{args.data}: no such file")
     texts, gold, stars = load_labelled(args.data)
+    if not texts:
+        raise SystemExit(f"{args.data}: no labelled rows (expected Text,Score or text,label columns)")
     if args.shuffle is not None:
         order = list(range(len(texts)))
         random.Random(args.shuffle).shuffle(order)

@@ -54,24 +54,25 @@ def resolve(
 
     With a filled `directory`, bots and deactivated accounts are left out by the workspace's people
     directory (no users.list paging); before it is filled (the first minutes after install), by paging
-    Slack's: this runs in a job, never before an ack."""
+    Slack's: this runs in a job, never before an ack. Without `page_users` (a person is waiting) an
+    unfilled directory leaves picked people as picked and asks Slack nothing else."""
     kind = audience.get("kind")
     directory_filled = directory is not None and directory.is_filled(team_id)
-    if not page_users and not directory_filled:  # users.list is Tier 2: a request does without it
-        if kind == "people":
-            return sorted(set(audience.get("people") or []))  # as picked (bots not left out yet)
+    if kind == "people":
+        members = list(audience.get("people") or [])
+    elif not page_users and not directory_filled:  # users.list is Tier 2: a request does without it
         raise AudienceUnavailable("the people directory is still being filled")
-    if kind == "channel":
+    elif kind == "channel":
         members = _paged(client, "conversations.members", "members", channel=audience["ref"])
     elif kind == "usergroup":
         response = client.api_call("usergroups.users.list", params={"usergroup": audience["ref"]})
         members = list(response.get("users") or [])
-    elif kind == "people":
-        members = list(audience.get("people") or [])
     else:
         raise UserFacingError("Choose who to ask: a channel, a user group or some people.")
     if directory is not None and directory_filled:
         return sorted(set(directory.humans(team_id, members)))
+    if not page_users:
+        return sorted(set(members))  # picked people, as picked (bots not left out yet)
     people = humans(client)
     return sorted({m for m in members if people.get(m, True)})
 

@@ -226,23 +226,19 @@ def base_opinion(base: BaseScore, thresholds: Thresholds) -> Opinion:
 
 
 def detect_language(text: str, certainty: float = 0.9) -> str | None:
-    """The ISO code of `text`'s language, or None when too unsure to call (short text among them)."""
-    letters = _LETTERS.findall(text)
-    if len(letters) < 12 and not any(c >= "\u2e80" for c in letters):  # CJK: a character is a word
-        return None
-    return identify_language(text, certainty)
-
-
-def identify_language(text: str, certainty: float = 0.9) -> str | None:
-    """The language CLD2 (pycld2: Chromium's compact detector, tables compiled in, ~2 MB) calls reliably
-    and finds at least `certainty` of the text in; or, whatever the rest, any other language it finds in
-    at least MIXED_SHARE of the text (a Chinese complaint beside an English "Status: Delivered" line is
+    """The ISO code of `text`'s language, or None when too unsure to call (short text among them): the
+    language CLD2 (pycld2: Chromium's compact detector, tables compiled in, ~2 MB) calls reliably and
+    finds at least `certainty` of the text in; or, whatever the rest, any other language it finds in at
+    least MIXED_SHARE of the text (a Chinese complaint beside an English "Status: Delivered" line is
     split by script: 62 % Chinese).
 
     Asked plainly first: a text of SHORT_TEXT_WORDS words or more that it calls another language is
     that language, English fragments (an order number, "Status: delivered") or not. Shorter text it
     calls another language is asked again with English as the likely language: alone, CLD2 calls ~1 % of
     three-word English openings ("This soup cooks") Scots or Danish, reliably."""
+    letters = _LETTERS.findall(text)
+    if len(letters) < 12 and not any(c >= "\u2e80" for c in letters):  # CJK: a character is a word
+        return None
     sample = _NOT_WORDS.sub(" ", _NOT_TEXT.sub(" ", text[: CHUNK_CHARS * 2]))
     plainly = _cld2(sample, certainty)
     if plainly == "en" or (plainly is not None and len(sample.split()) >= SHORT_TEXT_WORDS):

@@ -103,7 +103,12 @@ class Model:
         self.weights = np.zeros((k, N_FEATURES), dtype=np.float32)
         # float32 like what is stored: a reloaded model goes on exactly as the one in memory would.
         self.bias = np.zeros(k, dtype=np.float32)
-        self.examples = 0.0
+        self._examples = 0.0
+
+    @property
+    def examples(self) -> float:
+        """How many examples it learned (stored as `steps`)."""
+        return self._examples
 
     @property
     def fitted(self) -> bool:
@@ -139,7 +144,7 @@ class Model:
         is read, and checked, only to learn: Learner.from_arrays)."""
         model = cls()
         model.weights, model.bias = _weights(arrays)
-        model.examples = arrays.steps
+        model._examples = arrays.steps
         return model
 
 
@@ -172,8 +177,8 @@ class Learner(Model):
         self.counts = np.zeros(k)
 
     @property
-    def fitted(self) -> bool:
-        return bool(self.counts.sum() > 0)
+    def examples(self) -> float:
+        return float(self.counts.sum())
 
     @property
     def nbytes(self) -> int:
@@ -215,7 +220,7 @@ class Learner(Model):
             list(CLASSES),
             zlib.compress(self.weights.tobytes(), 1),
             zlib.compress(self.bias.tobytes(), 1),
-            float(self.counts.sum()),
+            self.examples,
             zlib.compress(state.tobytes(), 1),
         )
 

@@ -306,15 +306,18 @@ class SentimentModelService:
         loses its place on evidence, not by accident; a model an earlier learner stored starts with none
         (its standing was that learner's)."""
         with self._transaction(session) as s:
-            row = repo.load_model(s, team_id, for_update=True)
-            learner = self._rebuilt(s, team_id)
-            if not learner.fitted:
-                repo.delete_model(s, team_id)
-            else:
-                recent = evaluations(row.recent) if row is not None and row.format >= FORMAT else []
-                self._save(s, team_id, learner, repo.count_examples(s, team_id), recent, row)
+            self._rebuild_row(s, team_id, repo.load_model(s, team_id, for_update=True))
         if session is None:
             self._forget_cache(team_id)
+
+    def _rebuild_row(self, s: Session, team_id: str, row: SentimentModel | None) -> None:
+        """`rebuild` with the workspace's model row already read (and locked)."""
+        learner = self._rebuilt(s, team_id)
+        if not learner.fitted:
+            repo.delete_model(s, team_id)
+        else:
+            recent = evaluations(row.recent) if row is not None and row.format >= FORMAT else []
+            self._save(s, team_id, learner, repo.count_examples(s, team_id), recent, row)
 
     def upgrade_outdated(self) -> int:
         """Rebuild, from their examples, the models stored by an earlier learner (FORMAT); how many. Each
@@ -328,7 +331,7 @@ class SentimentModelService:
                     row = repo.load_model(s, team_id, for_update=True)
                     if row is None or row.format >= FORMAT:  # another process upgraded it meanwhile
                         continue
-                    self.rebuild(team_id, session=s)
+                    self._rebuild_row(s, team_id, row)
             except Exception:  # one workspace's failure must not stop the others' (nor their learning)
                 log.exception("Upgrading the sentiment model of %s failed; retried on the next run", team_id)
                 continue

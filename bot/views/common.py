@@ -79,10 +79,11 @@ def view(**kwargs: Any) -> dict[str, Any]:
 WORKING = "Working on it…"
 
 
-def notice_modal(title: str, text: str) -> dict[str, Any]:
-    """A modal that only tells the user something (errors from Home buttons, finished actions)."""
+def notice_modal(title: str, text: str, close: str = "Close") -> dict[str, Any]:
+    """A modal that only tells the user something (errors from Home buttons, finished actions; "Back"
+    for one pushed over another)."""
     return view(
-        type="modal", title=truncate(title, MODAL_TITLE_LIMIT), close="Close", blocks=[md_section(text)]
+        type="modal", title=truncate(title, MODAL_TITLE_LIMIT), close=close, blocks=[md_section(text)]
     )
 
 

@@ -10,7 +10,17 @@ from slack_sdk.models.blocks import HeaderBlock
 from bot.domain import pulse_preview as r
 from bot.domain.pulse_preview import LaunchPreview, shown_as
 from bot.views import ids
-from bot.views.common import MODAL_TITLE_LIMIT, context, count, escape, md_section, plain, truncate, view
+from bot.views.common import (
+    MODAL_TITLE_LIMIT,
+    context,
+    count,
+    escape,
+    md_section,
+    notice_modal,
+    plain,
+    truncate,
+    view,
+)
 from bot.views.privacy import PULSE_STORAGE
 from bot.views.pulse import rules_text
 
@@ -19,12 +29,7 @@ TITLE = "Before you launch"
 
 def preview_waiting_modal() -> dict[str, Any]:
     """Shown at once (a trigger lasts 3 s), then replaced by the preview once Slack said who is asked."""
-    return view(
-        type="modal",
-        title=truncate(TITLE, MODAL_TITLE_LIMIT),
-        close="Back",
-        blocks=[md_section(":hourglass_flowing_sand: Counting who would be asked…")],
-    )
+    return notice_modal(TITLE, ":hourglass_flowing_sand: Counting who would be asked…", close="Back")
 
 
 def preview_failed_modal(problem: str | None = None) -> dict[str, Any]:
@@ -34,20 +39,13 @@ def preview_failed_modal(problem: str | None = None) -> dict[str, Any]:
         else "Sorry, I couldn't work out the preview just now. Nothing was sent or saved: go back to the "
         "form and preview again in a moment, or launch."
     )
-    return view(
-        type="modal", title=truncate(TITLE, MODAL_TITLE_LIMIT), close="Back", blocks=[md_section(text)]
-    )
+    return notice_modal(TITLE, text, close="Back")
 
 
 def preview_problems_modal(problems: Sequence[str]) -> dict[str, Any]:
     """The draft cannot be previewed yet: what to fix first (the same checks as Launch)."""
     lines = "\n".join(f"• {escape(p)}" for p in problems)
-    return view(
-        type="modal",
-        title=truncate(TITLE, MODAL_TITLE_LIMIT),
-        close="Back",
-        blocks=[md_section(f"Fix these in the form first, then preview again:\n{lines}")],
-    )
+    return notice_modal(TITLE, f"Fix these in the form first, then preview again:\n{lines}", close="Back")
 
 
 def _audience_text(preview: LaunchPreview) -> str:
